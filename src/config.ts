@@ -1,0 +1,427 @@
+/**
+ * Every input the action reads, read once and validated in one place into one typed config.
+ * Nothing here touches the network; a bad input fails with the input's name and what to change.
+ */
+import { InputError } from './errors.js'
+
+export const AUTH_METHODS = [
+  'client_secret_post',
+  'client_secret_basic',
+  'client_secret_jwt',
+  'private_key_jwt',
+  'github_oidc'
+] as const
+export type AuthMethod = (typeof AUTH_METHODS)[number]
+
+export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const
+export const PRIVATE_KEY_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA'
+] as const
+export type HmacAlgorithm = (typeof HMAC_ALGORITHMS)[number]
+export type PrivateKeyAlgorithm = (typeof PRIVATE_KEY_ALGORITHMS)[number]
+
+/** How the client proves who it is at the token (and revocation) endpoint. */
+export type ClientAuth =
+  | { method: 'client_secret_post' | 'client_secret_basic'; clientSecret: string }
+  | { method: 'client_secret_jwt'; clientSecret: string; algorithm: HmacAlgorithm }
+  | {
+      method: 'private_key_jwt'
+      privateKey: string
+      keyId: string | undefined
+      algorithm: PrivateKeyAlgorithm
+    }
+  | { method: 'github_oidc'; oidcAudience: string | undefined }
+
+export interface Config {
+  /** `auth-url`: a token endpoint, or an issuer/realm URL resolved through OpenID discovery. */
+  authUrl: URL
+  clientId: string
+  clientAuth: ClientAuth
+  /** Space-separated scopes, normalised; undefined when none was asked for. */
+  scope: string | undefined
+  audience: string | undefined
+  /** RFC 8707 resource indicators. */
+  resources: string[]
+  /** Environment variable later steps get; undefined exports none. */
+  envVar: string | undefined
+  /** The whole exchange, discovery and retries included. */
+  timeoutMs: number
+  retries: number
+  allowHttp: boolean
+  /** Extra trusted CAs (PEM text), in addition to the system's. */
+  caCertificate: string | undefined
+  share: boolean
+  sharedToken: string | undefined
+  sharePassphrase: string | undefined
+  minValiditySeconds: number
+  revoke: boolean
+  /** Non-fatal remarks about the inputs, to print as warnings. */
+  warnings: string[]
+}
+
+/** Defaults, kept equal to `action.yml` (a test checks they agree). */
+export const DEFAULTS = {
+  'auth-method': 'client_secret_post',
+  'env-var': 'BINARLY_ACCESS_TOKEN',
+  timeout: '30',
+  retries: '3',
+  'allow-http': 'false',
+  share: 'false',
+  'min-validity': '60',
+  revoke: 'true'
+} as const
+
+/**
+ * Reads one input. `undefined` means "not given at all" (the action.yml default applies); an empty string
+ * means "given, and empty" (for `env-var`: export nothing).
+ */
+export type InputReader = (name: string) => string | undefined
+
+/** Reads inputs the way the runner passes them: `INPUT_<NAME>`, upper-cased, spaces as underscores. */
+export function envInputReader(env: NodeJS.ProcessEnv): InputReader {
+  return name => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`]
+}
+
+export interface ConfigIO {
+  /** Reads a file named by an input that takes "text or a path" (`ca-certificate`, `private-key`). */
+  readFile(path: string): string
+}
+
+const NO_SECRET_HINT =
+  'is the secret defined in this repository (or organization/environment), and available to this event? Fork pull requests get no secrets.'
+
+export function readConfig(read: InputReader, io: ConfigIO): Config {
+  const warnings: string[] = []
+  const input = (name: string): string => (read(name) ?? '').trim()
+  const withDefault = (name: keyof typeof DEFAULTS): string => {
+    const value = read(name)
+    return value === undefined ? DEFAULTS[name] : value.trim()
+  }
+
+  const allowHttp = parseBoolean('allow-http', withDefault('allow-http'))
+  const authUrl = parseAuthUrl(input('auth-url'), allowHttp, warnings)
+
+  const clientId = input('client-id')
+  if (!clientId) {
+    throw new InputError(
+      'client-id',
+      `is empty: set it to the Client ID of your Binarly M2M credentials (Keycloak: Clients → Client ID); ${NO_SECRET_HINT}`
+    )
+  }
+  if (/[\u0000-\u001f\u007f]/.test(clientId)) {
+    throw new InputError('client-id', 'contains control characters: copy the Client ID again, without line breaks.')
+  }
+
+  const clientAuth = parseClientAuth(input, withDefault('auth-method'), io, warnings)
+
+  const scope = parseScope(input('scope'))
+  const audience = input('audience') || undefined
+  const resources = parseResources(input('resource'))
+
+  const envVarRaw = withDefault('env-var')
+  const envVar = envVarRaw === '' ? undefined : parseEnvVar(envVarRaw)
+
+  const timeoutSeconds = parseNumber('timeout', withDefault('timeout'), { min: 1, max: 3600, integer: false })
+  const retries = parseNumber('retries', withDefault('retries'), { min: 0, max: 10, integer: true })
+
+  const caCertificate = parseCaCertificate(input('ca-certificate'), io)
+
+  const share = parseBoolean('share', withDefault('share'))
+  const sharedToken = input('shared-token') || undefined
+  const sharePassphrase = (read('share-passphrase') ?? '') || undefined
+  const minValiditySeconds = parseNumber('min-validity', withDefault('min-validity'), {
+    min: 0,
+    max: 86400,
+    integer: true
+  })
+  const revoke = parseBoolean('revoke', withDefault('revoke'))
+  if ((share || sharedToken) && clientAuth.method === 'github_oidc' && !sharePassphrase) {
+    throw new InputError(
+      'share-passphrase',
+      'is required to share a token with auth-method github_oidc, since there is no client secret or key to derive the sealing key from: set it to a secret that every job of the matrix gets.'
+    )
+  }
+
+  return {
+    authUrl,
+    clientId,
+    clientAuth,
+    scope,
+    audience,
+    resources,
+    envVar,
+    timeoutMs: Math.round(timeoutSeconds * 1000),
+    retries,
+    allowHttp,
+    caCertificate,
+    share,
+    sharedToken,
+    sharePassphrase,
+    minValiditySeconds,
+    revoke,
+    warnings
+  }
+}
+
+/**
+ * Every secret value of the config, in every form the action could ever hand to a log: the runner masks
+ * each of them. (Multi-line values are masked line by line too, since the runner matches lines.)
+ */
+export function secretsOf(config: Config): string[] {
+  const values: string[] = []
+  const auth = config.clientAuth
+  if (auth.method !== 'github_oidc' && auth.method !== 'private_key_jwt') values.push(auth.clientSecret)
+  if (auth.method === 'private_key_jwt') values.push(auth.privateKey)
+  if (config.sharePassphrase) values.push(config.sharePassphrase)
+  const forms = new Set<string>()
+  for (const value of values) {
+    forms.add(value)
+    forms.add(encodeURIComponent(value))
+    forms.add(formEncode(value))
+    for (const line of value.split(/\r?\n/)) {
+      const trimmed = line.trim()
+      if (trimmed.length >= 8 && !/^-----(BEGIN|END) /.test(trimmed)) forms.add(trimmed)
+    }
+  }
+  return [...forms].filter(v => v.length > 0)
+}
+
+/** `application/x-www-form-urlencoded` encoding of one value (what URLSearchParams does). */
+export function formEncode(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice(2)
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '')
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1'
+}
+
+/** `http://` only to loopback, or anywhere when `allow-http` says so (with a warning). */
+export function checkHttpPolicy(url: URL, allowHttp: boolean, what: string, warnings: string[]): void {
+  if (url.protocol === 'https:') return
+  if (isLoopbackHost(url.hostname)) return
+  if (!allowHttp) {
+    throw new InputError(
+      'auth-url',
+      `${what} ${url.origin} uses http://, which would send the client credentials in clear text: use the https:// URL, or set allow-http: true if this network is trusted.`
+    )
+  }
+  warnings.push(`allow-http is true: credentials are sent in clear text to ${url.origin}.`)
+}
+
+function parseAuthUrl(raw: string, allowHttp: boolean, warnings: string[]): URL {
+  if (!raw) {
+    throw new InputError(
+      'auth-url',
+      `is empty: set it to your Binarly Auth URL (https://auth-<slug>.binarly.cloud/realms/BinarlyRealm/protocol/openid-connect/token on SaaS, your Keycloak's .../realms/BinarlyRealm/protocol/openid-connect/token on-premises); ${NO_SECRET_HINT}`
+    )
+  }
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new InputError(
+      'auth-url',
+      'is not a URL: expected https://<host>/realms/BinarlyRealm/protocol/openid-connect/token (or the realm URL).'
+    )
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new InputError('auth-url', `uses ${url.protocol}, expected an https:// URL.`)
+  }
+  if (url.username || url.password) {
+    throw new InputError(
+      'auth-url',
+      'contains a user name or password: remove them from the URL and pass the credentials as client-id and client-secret.'
+    )
+  }
+  if (url.hash) {
+    throw new InputError('auth-url', 'contains a #fragment, which a token endpoint cannot have: remove it.')
+  }
+  checkHttpPolicy(url, allowHttp, 'The Auth URL', warnings)
+  return url
+}
+
+function parseClientAuth(
+  input: (name: string) => string,
+  methodRaw: string,
+  io: ConfigIO,
+  warnings: string[]
+): ClientAuth {
+  const method = (methodRaw || DEFAULTS['auth-method']) as AuthMethod
+  if (!AUTH_METHODS.includes(method)) {
+    throw new InputError('auth-method', `"${methodRaw}" is not supported: use one of ${AUTH_METHODS.join(', ')}.`)
+  }
+  const clientSecret = input('client-secret')
+  const privateKeyRaw = input('private-key')
+  const algorithmRaw = input('signing-algorithm')
+  const requireSecret = (): string => {
+    if (!clientSecret) {
+      throw new InputError('client-secret', `is empty, and auth-method ${method} needs it: ${NO_SECRET_HINT}`)
+    }
+    return clientSecret
+  }
+  const ignored = (name: string, value: string): void => {
+    if (value) warnings.push(`${name} is ignored with auth-method ${method}.`)
+  }
+
+  switch (method) {
+    case 'client_secret_post':
+    case 'client_secret_basic':
+      ignored('private-key', privateKeyRaw)
+      ignored('signing-algorithm', algorithmRaw)
+      return { method, clientSecret: requireSecret() }
+    case 'client_secret_jwt':
+      ignored('private-key', privateKeyRaw)
+      return {
+        method,
+        clientSecret: requireSecret(),
+        algorithm: parseAlgorithm(algorithmRaw, HMAC_ALGORITHMS, 'HS256', method)
+      }
+    case 'private_key_jwt': {
+      ignored('client-secret', clientSecret)
+      if (!privateKeyRaw) {
+        throw new InputError(
+          'private-key',
+          `is empty, and auth-method private_key_jwt needs it: pass the client's PEM private key (PKCS#8, or PKCS#1 for RSA) from a secret; ${NO_SECRET_HINT}`
+        )
+      }
+      const privateKey = textOrFile('private-key', privateKeyRaw, io, 'PRIVATE KEY')
+      return {
+        method,
+        privateKey,
+        keyId: input('private-key-id') || undefined,
+        algorithm: parseAlgorithm(algorithmRaw, PRIVATE_KEY_ALGORITHMS, 'RS256', method)
+      }
+    }
+    case 'github_oidc':
+      ignored('client-secret', clientSecret)
+      ignored('private-key', privateKeyRaw)
+      return { method, oidcAudience: input('oidc-audience') || undefined }
+  }
+}
+
+function parseAlgorithm<T extends string>(raw: string, allowed: readonly T[], fallback: T, method: string): T {
+  if (!raw) return fallback
+  const found = allowed.find(a => a.toLowerCase() === raw.toLowerCase())
+  if (!found) {
+    throw new InputError(
+      'signing-algorithm',
+      `"${raw}" cannot be used with auth-method ${method}: use one of ${allowed.join(', ')}.`
+    )
+  }
+  return found
+}
+
+/** Inputs that take "the PEM text, or a path to a file holding it". */
+function textOrFile(name: string, raw: string, io: ConfigIO, label: string): string {
+  if (raw.includes('-----BEGIN ')) return raw
+  if (raw.includes('\n')) {
+    throw new InputError(name, `is neither PEM text (-----BEGIN ${label}-----) nor a file path.`)
+  }
+  let text: string
+  try {
+    text = io.readFile(raw)
+  } catch (error) {
+    // The value is not echoed: it may be key material pasted without its PEM armour.
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable'
+    throw new InputError(
+      name,
+      `is not PEM text (no -----BEGIN ${label}----- line), so it was taken as a file path, and no such file could be read (${code}): pass the whole PEM text, or a path to a file the job can read.`
+    )
+  }
+  if (!text.includes('-----BEGIN ')) {
+    throw new InputError(name, `names a file that holds no PEM block (-----BEGIN ${label}-----).`)
+  }
+  return text
+}
+
+function parseCaCertificate(raw: string, io: ConfigIO): string | undefined {
+  if (!raw) return undefined
+  const pem = textOrFile('ca-certificate', raw, io, 'CERTIFICATE')
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new InputError(
+      'ca-certificate',
+      'holds no certificate (-----BEGIN CERTIFICATE-----): pass the PEM of the CA that issued the Auth URL server certificate.'
+    )
+  }
+  return pem
+}
+
+/** RFC 6749 §3.3: scope tokens are printable ASCII except space, `"` and `\`. */
+function parseScope(raw: string): string | undefined {
+  const tokens = raw.split(/\s+/).filter(Boolean)
+  if (tokens.length === 0) return undefined
+  for (const token of tokens) {
+    if (!/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(token)) {
+      throw new InputError(
+        'scope',
+        `"${token}" is not a valid scope (printable ASCII without quotes or backslashes); separate scopes with spaces.`
+      )
+    }
+  }
+  return tokens.join(' ')
+}
+
+/** RFC 8707 §2: each resource is an absolute URI without a fragment. */
+function parseResources(raw: string): string[] {
+  const lines = raw
+    .split(/\r?\n/)
+    .map(l => l.trim())
+    .filter(Boolean)
+  for (const line of lines) {
+    let url: URL | undefined
+    try {
+      url = new URL(line)
+    } catch {
+      url = undefined
+    }
+    if (!url || url.hash) {
+      throw new InputError(
+        'resource',
+        `"${line}" is not an absolute URI without a #fragment (RFC 8707); give one resource per line.`
+      )
+    }
+  }
+  return lines
+}
+
+const RESERVED_ENV = /^(GITHUB_|RUNNER_|ACTIONS_|INPUT_|STATE_)|^(PATH|NODE_OPTIONS|HOME|CI)$/i
+
+function parseEnvVar(raw: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw)) {
+    throw new InputError(
+      'env-var',
+      `"${raw}" is not an environment variable name (letters, digits and _, not starting with a digit); leave it empty to export none.`
+    )
+  }
+  if (RESERVED_ENV.test(raw)) {
+    throw new InputError('env-var', `"${raw}" is reserved by the runner or Node: choose another name, e.g. BINARLY_ACCESS_TOKEN.`)
+  }
+  return raw
+}
+
+function parseBoolean(name: string, raw: string): boolean {
+  if (/^(true|yes|on|1)$/i.test(raw)) return true
+  if (/^(false|no|off|0)$/i.test(raw)) return false
+  throw new InputError(name, `"${raw}" is not a boolean: use true or false.`)
+}
+
+function parseNumber(name: string, raw: string, limits: { min: number; max: number; integer: boolean }): number {
+  const value = Number(raw)
+  if (raw === '' || !Number.isFinite(value) || (limits.integer && !Number.isInteger(value))) {
+    throw new InputError(name, `"${raw}" is not ${limits.integer ? 'a whole number' : 'a number'}.`)
+  }
+  if (value < limits.min || value > limits.max) {
+    throw new InputError(name, `${value} is out of range: use a value from ${limits.min} to ${limits.max}.`)
+  }
+  return value
+}

@@ -1,0 +1,130 @@
+/**
+ * Where to send the token request (and, later, the revocation): the Auth URL itself when it is a token
+ * endpoint, else what OpenID discovery (`<url>/.well-known/openid-configuration`) says.
+ */
+import { withAttempts, type Attempts, type AttemptResult } from './attempts.js'
+import { checkHttpPolicy } from './config.js'
+import { InputError } from './errors.js'
+import { errorFailure } from './token-response.js'
+import type { Transport } from './transport.js'
+
+export interface Endpoints {
+  tokenEndpoint: string
+  /** RFC 7009 endpoint, when discovery named it or the token endpoint is Keycloak's. */
+  revocationEndpoint: string | undefined
+  /** The issuer (Keycloak: the realm URL), when known. */
+  issuer: string | undefined
+  /** Where the endpoints came from, for the log. */
+  discoveredFrom: string | undefined
+}
+
+const KEYCLOAK_TOKEN_PATH = '/protocol/openid-connect/token'
+const WELL_KNOWN = '/.well-known/openid-configuration'
+
+/** An Auth URL whose path ends in `/token` is taken as the token endpoint itself. */
+export function isTokenEndpoint(url: URL): boolean {
+  return /\/token\/?$/.test(url.pathname)
+}
+
+/** Endpoints known from the URL alone (no request), or undefined when discovery is needed. */
+export function endpointsFromUrl(url: URL): Endpoints | undefined {
+  if (!isTokenEndpoint(url)) return undefined
+  const href = url.href
+  const keycloak = url.pathname.replace(/\/$/, '').endsWith(KEYCLOAK_TOKEN_PATH) && !url.search
+  const issuer = keycloak ? href.replace(/\/?$/, '').slice(0, -KEYCLOAK_TOKEN_PATH.length) : undefined
+  return {
+    tokenEndpoint: href,
+    revocationEndpoint: keycloak ? href.replace(/\/token\/?$/, '/revoke') : undefined,
+    issuer,
+    discoveredFrom: undefined
+  }
+}
+
+export function discoveryUrl(url: URL): string {
+  if (url.pathname.endsWith(WELL_KNOWN)) return url.href
+  const base = new URL(url.href)
+  base.pathname = `${base.pathname.replace(/\/+$/, '')}${WELL_KNOWN}`
+  return base.href
+}
+
+/** Reads a discovery document; pure. */
+export function parseDiscovery(
+  body: string,
+  documentUrl: string,
+  allowHttp: boolean,
+  warnings: string[]
+): Endpoints {
+  let doc: unknown
+  try {
+    doc = JSON.parse(body)
+  } catch {
+    doc = undefined
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new InputError(
+      'auth-url',
+      `${documentUrl} did not return an OpenID configuration (not a JSON object): set auth-url to the token endpoint (…/protocol/openid-connect/token) or the realm URL (…/realms/BinarlyRealm).`
+    )
+  }
+  const record = doc as Record<string, unknown>
+  const tokenEndpoint = httpUrl(record.token_endpoint)
+  if (!tokenEndpoint) {
+    throw new InputError(
+      'auth-url',
+      `the OpenID configuration at ${documentUrl} names no valid token_endpoint: set auth-url to the token endpoint itself.`
+    )
+  }
+  checkHttpPolicy(new URL(tokenEndpoint), allowHttp, 'The discovered token endpoint', warnings)
+  const revocationEndpoint = httpUrl(record.revocation_endpoint)
+  return {
+    tokenEndpoint,
+    revocationEndpoint,
+    issuer: typeof record.issuer === 'string' && record.issuer ? record.issuer : undefined,
+    discoveredFrom: documentUrl
+  }
+}
+
+function httpUrl(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined
+  try {
+    const url = new URL(value)
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export async function resolveEndpoints(
+  authUrl: URL,
+  allowHttp: boolean,
+  transport: Transport,
+  attempts: Attempts,
+  warnings: string[]
+): Promise<Endpoints> {
+  const known = endpointsFromUrl(authUrl)
+  if (known) return known
+  const documentUrl = discoveryUrl(authUrl)
+  const body = await withAttempts(
+    'OpenID discovery',
+    documentUrl,
+    attempts,
+    async (timeoutMs): Promise<AttemptResult<string>> => {
+      const response = await transport({
+        method: 'GET',
+        url: documentUrl,
+        headers: { accept: 'application/json' },
+        timeoutMs
+      })
+      if (response.status === 200) return { ok: true, value: response.body }
+      return { ok: false, failure: errorFailure(response, attempts.clock.now()) }
+    },
+    failure => {
+      const hint =
+        failure.status === 404 || (failure.error && /realm/i.test(failure.error))
+          ? ' auth-url is neither a token endpoint nor an issuer with OpenID discovery: use …/realms/BinarlyRealm/protocol/openid-connect/token, or the realm URL …/realms/BinarlyRealm (the realm name is case-sensitive).'
+          : ''
+      return `OpenID discovery at ${documentUrl} failed: ${failure.status ? `HTTP ${failure.status}, ` : ''}${failure.detail}.${hint}`
+    }
+  )
+  return parseDiscovery(body, documentUrl, allowHttp, warnings)
+}

@@ -1,0 +1,63 @@
+/**
+ * What to change, for each way a token request fails. Matched on the OAuth `error` and
+ * `error_description` that Keycloak (and other servers) send, not on the status alone. Pure.
+ */
+import type { AuthMethod } from './config.js'
+import type { AttemptFailure } from './errors.js'
+
+export interface HintContext {
+  clientId: string
+  method: AuthMethod
+  scope: string | undefined
+  endpoint: string
+}
+
+const CREDENTIALS_TAB = (id: string): string =>
+  `Keycloak admin console → realm BinarlyRealm → Clients → ${id} → Credentials`
+
+export function hintFor(failure: AttemptFailure, ctx: HintContext): string | undefined {
+  const error = failure.error ?? ''
+  const description = failure.errorDescription ?? ''
+  const both = `${error} ${description}`
+  const secretMethod = ctx.method === 'client_secret_post' || ctx.method === 'client_secret_basic'
+
+  if (/realm does not exist/i.test(both)) {
+    return `The realm in auth-url does not exist on this server: Binarly's realm is BinarlyRealm, so auth-url should look like https://<host>/realms/BinarlyRealm/protocol/openid-connect/token (the realm name is case-sensitive).`
+  }
+  if (/https required/i.test(both)) {
+    return 'The realm requires HTTPS for this address: use the https:// Auth URL (or, on-premises, set the realm\'s "Require SSL" to match how runners reach Keycloak).'
+  }
+  if (/not enabled to retrieve service account/i.test(description)) {
+    return `Client "${ctx.clientId}" cannot use the client credentials grant: in Keycloak, open Clients → ${ctx.clientId} → Settings → Capability config and check "Service accounts roles", then save.`
+  }
+  if (/public client not allowed/i.test(description)) {
+    return `Client "${ctx.clientId}" is a public client: in Keycloak, open Clients → ${ctx.clientId} → Settings → Capability config, turn "Client authentication" on and check "Service accounts roles", then copy the secret from the Credentials tab.`
+  }
+  if (/client disabled|disabled client/i.test(description)) {
+    return `Client "${ctx.clientId}" is disabled: enable it in Keycloak (Clients → ${ctx.clientId} → Enabled) or ask Binarly support (SaaS).`
+  }
+  if (error === 'invalid_scope') {
+    return `The scope "${ctx.scope ?? ''}" is not available to client "${ctx.clientId}": remove it from the scope input, or add it to the client in Keycloak (Clients → ${ctx.clientId} → Client scopes, as Default or Optional).`
+  }
+  if (error === 'unsupported_grant_type' || /grant.*not (allowed|enabled)/i.test(description)) {
+    return `The server does not allow the client credentials grant for "${ctx.clientId}": enable "Service accounts roles" on the client.`
+  }
+  if (error === 'unauthorized_client' || error === 'invalid_client') {
+    if (ctx.method === 'github_oidc') {
+      return `Keycloak rejected the GitHub OIDC token for client "${ctx.clientId}": check that the realm trusts https://token.actions.githubusercontent.com as an identity provider with client assertions enabled, that the client uses "Signed JWT - Federated" with that provider, that its expected subject equals this workflow's sub claim (e.g. repo:OWNER/REPO:ref:refs/heads/main), and that oidc-audience matches the realm issuer.`
+    }
+    if (ctx.method === 'private_key_jwt') {
+      return `Keycloak rejected the signed client assertion of "${ctx.clientId}": check that the client's Credentials tab uses "Signed JWT" with the public key (or JWKS URL) of private-key, that private-key-id matches its kid, and that signing-algorithm matches the client's setting.`
+    }
+    if (secretMethod || ctx.method === 'client_secret_jwt') {
+      return `The client ID or secret is wrong, or the client is unknown or disabled in this realm: check client-id ("${ctx.clientId}"), copy the secret again from the ${CREDENTIALS_TAB(ctx.clientId)} tab (SaaS: the Client Secret Binarly support gave you) into the repository secret, and check that the realm in auth-url is BinarlyRealm.`
+    }
+  }
+  if (failure.status === 404 && !failure.error) {
+    return 'Nothing answers at this URL: auth-url should be the token endpoint (…/realms/BinarlyRealm/protocol/openid-connect/token) or the realm URL (…/realms/BinarlyRealm).'
+  }
+  if (failure.status === 405) {
+    return 'The URL does not accept POST: auth-url should be the token endpoint (…/protocol/openid-connect/token), not a page or the realm URL with a typo.'
+  }
+  return undefined
+}

@@ -1,0 +1,106 @@
+/**
+ * The main step: read and check the inputs, find the token endpoint, exchange the client's credentials for
+ * a token, mask it, and hand it to later steps.
+ */
+import { readConfig, secretsOf, type Config } from './config.js'
+import type { Deps } from './deps.js'
+import { safeJwtClaims } from './diagnostics.js'
+import { resolveEndpoints, type Endpoints } from './endpoints.js'
+import { InputError } from './errors.js'
+import { requireIdTokenPermission } from './github-oidc.js'
+import { issuedToken, publishToken, type IssuedToken } from './outputs.js'
+import { proxyFor, proxySecrets } from './proxy.js'
+import { BASE_DELAY_MS, MAX_DELAY_MS } from './retry.js'
+import { STATE } from './state.js'
+import { renderSummary } from './summary.js'
+import { requestToken } from './token-request.js'
+import { formatMs } from './transport.js'
+import type { Attempts } from './attempts.js'
+
+export async function runMain(deps: Deps): Promise<void> {
+  const { core } = deps
+  const config = readConfig(deps.inputs, { readFile: deps.readFile })
+  for (const secret of [...secretsOf(config), ...proxySecrets(deps.env)]) core.setSecret(secret)
+  for (const warning of config.warnings) core.warning(warning)
+  if (config.clientAuth.method === 'github_oidc') requireIdTokenPermission(deps.env)
+  if (config.caCertificate) {
+    const count = deps.trustCAs(config.caCertificate)
+    core.info(`Trusting ${count} extra CA certificate${count > 1 ? 's' : ''} from ca-certificate.`)
+  }
+
+  const started = deps.clock.now()
+  const attempts: Attempts = {
+    policy: {
+      retries: config.retries,
+      deadline: started + config.timeoutMs,
+      baseDelayMs: BASE_DELAY_MS,
+      maxDelayMs: MAX_DELAY_MS
+    },
+    totalMs: config.timeoutMs,
+    clock: deps.clock,
+    log: core
+  }
+  const shown = config.warnings.length
+  const endpoints = await resolveEndpoints(config.authUrl, config.allowHttp, deps.transport, attempts, config.warnings)
+  for (const warning of config.warnings.slice(shown)) core.warning(warning)
+  if (endpoints.discoveredFrom) core.info(`Token endpoint ${endpoints.tokenEndpoint} (from ${endpoints.discoveredFrom}).`)
+  const proxy = proxyFor(endpoints.tokenEndpoint)
+  if (proxy) core.info(`Connecting through the proxy ${proxy}.`)
+
+  core.info(`Requesting a token for client "${config.clientId}" with ${config.clientAuth.method}.`)
+  const response = await requestToken(config, endpoints.tokenEndpoint, {
+    transport: deps.transport,
+    attempts,
+    setSecret: secret => core.setSecret(secret),
+    auth: {
+      clientId: config.clientId,
+      oidcAudience: oidcAudience(config, endpoints),
+      getIDToken: audience => core.getIDToken(audience),
+      now: () => deps.clock.now()
+    }
+  })
+  const token = issuedToken(response, deps.clock.now())
+  await hand(deps, config, endpoints, token)
+  core.info(
+    `Got a ${token.tokenType} token${token.expiresAt ? ` valid until ${token.expiresAt.toISOString()}` : ''}${token.scope ? ` with scope "${token.scope}"` : ''} in ${formatMs(deps.clock.now() - started)}.`
+  )
+}
+
+/** Outputs, env, state and summary: everything a later step or the post step sees. */
+async function hand(deps: Deps, config: Config, endpoints: Endpoints, token: IssuedToken): Promise<void> {
+  const { core } = deps
+  publishToken(core, token, config.envVar)
+  core.saveState(STATE.token, token.accessToken)
+  core.saveState(STATE.tokenEndpoint, endpoints.tokenEndpoint)
+  core.saveState(STATE.revocationEndpoint, endpoints.revocationEndpoint ?? '')
+  core.saveState(STATE.expiresAt, token.expiresAt?.toISOString() ?? '')
+  if (core.isDebug()) {
+    const claims = safeJwtClaims(token.accessToken)
+    core.debug(claims ? `Access token claims: ${JSON.stringify(claims)}` : 'The access token is opaque (not a JWT).')
+  }
+  await deps
+    .writeSummary(
+      renderSummary({
+        endpoint: endpoints.tokenEndpoint,
+        clientId: config.clientId,
+        method: config.clientAuth.method,
+        token,
+        source: 'exchange',
+        envVar: config.envVar
+      })
+    )
+    .catch((error: unknown) => core.debug(`No job summary written: ${(error as Error).message}`))
+}
+
+/** The audience of the GitHub OIDC token: oidc-audience, else the realm issuer derived from auth-url. */
+function oidcAudience(config: Config, endpoints: Endpoints): string | undefined {
+  if (config.clientAuth.method !== 'github_oidc') return undefined
+  const audience = config.clientAuth.oidcAudience ?? endpoints.issuer
+  if (!audience) {
+    throw new InputError(
+      'oidc-audience',
+      `could not be derived from auth-url (not a Keycloak token endpoint, and no discovery): set it to the realm's issuer URL, e.g. https://kc.example.com/realms/BinarlyRealm.`
+    )
+  }
+  return audience
+}

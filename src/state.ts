@@ -1,0 +1,9 @@
+/** What the main step leaves for the post step (GITHUB_STATE), written only after the token is masked. */
+export const STATE = {
+  token: 'token',
+  tokenEndpoint: 'token-endpoint',
+  revocationEndpoint: 'revocation-endpoint',
+  expiresAt: 'expires-at',
+  /** "true" when other jobs use this token (share: true, or it came from shared-token): never revoke it. */
+  shared: 'shared'
+} as const

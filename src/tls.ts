@@ -1,0 +1,39 @@
+/**
+ * Extra trusted CAs (`ca-certificate`): added to Node's default CA list for the whole process, so they
+ * apply to direct connections and to connections tunnelled through a proxy alike (a per-request `ca`
+ * option is lost on the proxy path). NODE_EXTRA_CA_CERTS stays in force: it is part of the default list.
+ */
+import tls from 'node:tls'
+import { X509Certificate } from 'node:crypto'
+import { InputError } from './errors.js'
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g
+
+/** Splits a PEM bundle into certificates, checking each one parses. Pure. */
+export function splitPemBundle(pem: string): string[] {
+  const certs = pem.match(PEM_CERT) ?? []
+  if (certs.length === 0) {
+    throw new InputError('ca-certificate', 'holds no PEM certificate (-----BEGIN CERTIFICATE-----).')
+  }
+  certs.forEach((cert, index) => {
+    try {
+      new X509Certificate(cert)
+    } catch {
+      throw new InputError(
+        'ca-certificate',
+        `certificate ${index + 1} of ${certs.length} is not a valid X.509 certificate: check the PEM text was copied whole.`
+      )
+    }
+  })
+  return certs
+}
+
+/** Trusts the given CAs in addition to the default ones, for every TLS connection of this process. */
+export function trustExtraCAs(pem: string): number {
+  const extra = splitPemBundle(pem)
+  if (typeof tls.setDefaultCACertificates !== 'function') {
+    throw new InputError('ca-certificate', `needs Node.js 24 or newer (this is ${process.version}): run the action with runs.using node24.`)
+  }
+  tls.setDefaultCACertificates([...tls.getCACertificates('default'), ...extra])
+  return extra.length
+}

@@ -1,0 +1,107 @@
+/**
+ * The only place that talks HTTP: one request, one response, through `@actions/http-client` (which honours
+ * HTTPS_PROXY / HTTP_PROXY / NO_PROXY). It never follows redirects, caps the body, and bounds the attempt
+ * by a hard deadline. Network failures come back as `TransportError` with the Node error code.
+ */
+import { HttpClient } from '@actions/http-client'
+import type { IncomingMessage } from 'node:http'
+
+export interface HttpRequest {
+  method: 'GET' | 'POST'
+  url: string
+  headers: Record<string, string>
+  body?: string
+  /** Hard limit for this attempt: connect, send, headers and body. */
+  timeoutMs: number
+}
+
+export interface HttpResponse {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: string
+}
+
+export type Transport = (request: HttpRequest) => Promise<HttpResponse>
+
+/** A response body larger than this is cut off and fails: no token response is anywhere near it. */
+export const MAX_BODY_BYTES = 1024 * 1024
+
+export const USER_AGENT = 'binarly-m2m-auth'
+
+export class TransportError extends Error {
+  override name = 'TransportError'
+  constructor(
+    message: string,
+    /** Node's error code (ECONNRESET, ENOTFOUND, CERT_HAS_EXPIRED, …) or our own (ETIMEDOUT, EBODYTOOLARGE). */
+    readonly code: string
+  ) {
+    super(message)
+  }
+}
+
+export const httpTransport: Transport = async request => {
+  const client = new HttpClient(USER_AGENT, [], {
+    allowRedirects: false,
+    allowRetries: false,
+    keepAlive: false,
+    socketTimeout: request.timeoutMs
+  })
+  let timer: NodeJS.Timeout | undefined
+  let message: IncomingMessage | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      message?.destroy()
+      client.dispose()
+      reject(new TransportError(`no complete answer within ${formatMs(request.timeoutMs)}`, 'ETIMEDOUT'))
+    }, request.timeoutMs)
+  })
+  const exchange = (async (): Promise<HttpResponse> => {
+    const response = await client.request(request.method, request.url, request.body ?? null, request.headers)
+    message = response.message
+    const body = await readCapped(response.message)
+    return { status: response.message.statusCode ?? 0, headers: response.message.headers, body }
+  })()
+  exchange.catch(() => undefined) // a late failure after the deadline fired is not an unhandled rejection
+  try {
+    return await Promise.race([exchange, deadline])
+  } catch (error) {
+    throw toTransportError(error)
+  } finally {
+    clearTimeout(timer)
+    client.dispose()
+  }
+}
+
+function readCapped(message: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    message.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_BODY_BYTES) {
+        message.destroy()
+        reject(new TransportError(`the response body exceeds ${MAX_BODY_BYTES} bytes`, 'EBODYTOOLARGE'))
+        return
+      }
+      chunks.push(chunk)
+    })
+    message.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    message.on('error', error => reject(error))
+    message.on('aborted', () => reject(new TransportError('the connection closed mid-response', 'ECONNRESET')))
+  })
+}
+
+function toTransportError(error: unknown): TransportError {
+  if (error instanceof TransportError) return error
+  const err = error as NodeJS.ErrnoException
+  const code = typeof err?.code === 'string' ? err.code : 'EUNKNOWN'
+  // http-client reports its socket timeout as a plain Error("Request timeout: <path>").
+  if (code === 'EUNKNOWN' && /^Request timeout/.test(String(err?.message))) {
+    return new TransportError('the server stopped answering (socket timeout)', 'ETIMEDOUT')
+  }
+  return new TransportError(String(err?.message ?? error), code)
+}
+
+export function formatMs(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${Math.round(ms)} ms`
+}
