@@ -62,6 +62,9 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
     response_types: [],
     token_endpoint_auth_method: method
   })
+  // oidc-provider warns on stderr that its in-memory store and keys are for development: so they are here.
+  const warn = console.warn
+  console.warn = () => undefined
   const provider = new Provider(issuer, {
     clients: [
       secretClient(CLIENTS.post, 'client_secret_post'),
@@ -82,6 +85,7 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
     ttl: { ClientCredentials: options.ttl ?? 1800 },
     clientAuthMethods: ['client_secret_post', 'client_secret_basic', 'client_secret_jwt', 'private_key_jwt', 'none']
   })
+  console.warn = warn
   const requests: RequestRecord[] = []
   provider.use(async (ctx, next) => {
     await next()

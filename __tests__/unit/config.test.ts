@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { readConfig, secretsOf, formEncode, isLoopbackHost, type InputReader } from '../../src/config.ts'
+import { InputError } from '../../src/errors.ts'
+
+const TOKEN_URL = 'https://auth-acme.binarly.cloud/realms/BinarlyRealm/protocol/openid-connect/token'
+const base = { 'auth-url': TOKEN_URL, 'client-id': 'ci', 'client-secret': 's3cret' }
+
+function reader(inputs: Record<string, string | undefined>): InputReader {
+  return name => inputs[name]
+}
+const noFiles = {
+  readFile: (path: string): string => {
+    throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' })
+  }
+}
+function config(inputs: Record<string, string | undefined>, io = noFiles) {
+  return readConfig(reader({ ...base, ...inputs }), io)
+}
+function fails(inputs: Record<string, string | undefined>, input: string, message: RegExp, io = noFiles): void {
+  assert.throws(
+    () => config(inputs, io),
+    (error: unknown) => {
+      assert.ok(error instanceof InputError, String(error))
+      assert.equal(error.input, input)
+      assert.match(error.message, message)
+      return true
+    }
+  )
+}
+
+describe('readConfig', () => {
+  test('defaults match the interface of the action', () => {
+    const c = config({})
+    assert.equal(c.authUrl.href, TOKEN_URL)
+    assert.deepEqual(c.clientAuth, { method: 'client_secret_post', clientSecret: 's3cret' })
+    assert.equal(c.envVar, 'BINARLY_ACCESS_TOKEN')
+    assert.equal(c.timeoutMs, 30_000)
+    assert.equal(c.retries, 3)
+    assert.equal(c.allowHttp, false)
+    assert.equal(c.share, false)
+    assert.equal(c.revoke, true)
+    assert.equal(c.minValiditySeconds, 60)
+    assert.equal(c.scope, undefined)
+    assert.deepEqual(c.resources, [])
+    assert.deepEqual(c.warnings, [])
+  })
+
+  test('an empty env-var exports none; an absent one takes the default', () => {
+    assert.equal(config({ 'env-var': '' }).envVar, undefined)
+    assert.equal(config({ 'env-var': 'MY_TOKEN' }).envVar, 'MY_TOKEN')
+  })
+
+  test('missing required inputs name the input and the fix', () => {
+    fails({ 'auth-url': '' }, 'auth-url', /is empty: set it to your Binarly Auth URL/)
+    fails({ 'client-id': '' }, 'client-id', /is empty.*Fork pull requests get no secrets/)
+    fails({ 'client-secret': '' }, 'client-secret', /is empty.*available to this event\? Fork pull requests get no secrets\./)
+    fails({ 'client-secret': '   ' }, 'client-secret', /is empty/)
+  })
+
+  test('auth-url must be an http(s) URL without credentials or fragment', () => {
+    fails({ 'auth-url': 'not a url' }, 'auth-url', /is not a URL/)
+    fails({ 'auth-url': 'ftp://x/token' }, 'auth-url', /uses ftp:/)
+    fails({ 'auth-url': 'https://u:p@kc.example.com/token' }, 'auth-url', /user name or password/)
+    fails({ 'auth-url': 'https://kc.example.com/token#x' }, 'auth-url', /fragment/)
+  })
+
+  test('http:// is refused off loopback unless allow-http, which then warns', () => {
+    fails({ 'auth-url': 'http://kc.example.com/token' }, 'auth-url', /clear text.*allow-http: true/)
+    const c = config({ 'auth-url': 'http://kc.example.com/token', 'allow-http': 'true' })
+    assert.match(c.warnings[0] ?? '', /clear text to http:\/\/kc\.example\.com/)
+    assert.deepEqual(config({ 'auth-url': 'http://127.0.0.1:8080/token' }).warnings, [])
+    assert.deepEqual(config({ 'auth-url': 'http://localhost:8080/token' }).warnings, [])
+    assert.deepEqual(config({ 'auth-url': 'http://[::1]:8080/token' }).warnings, [])
+  })
+
+  test('booleans and numbers are checked with the input name', () => {
+    fails({ 'allow-http': 'maybe' }, 'allow-http', /not a boolean/)
+    fails({ timeout: 'abc' }, 'timeout', /not a number/)
+    fails({ timeout: '0' }, 'timeout', /out of range/)
+    fails({ retries: '1.5' }, 'retries', /whole number/)
+    fails({ retries: '11' }, 'retries', /out of range/)
+    fails({ 'min-validity': '-1' }, 'min-validity', /out of range/)
+    assert.equal(config({ timeout: '2.5' }).timeoutMs, 2500)
+    assert.equal(config({ share: 'TRUE', revoke: 'False' }).share, true)
+  })
+
+  test('auth-method is one of the five, and each checks what it needs', () => {
+    fails({ 'auth-method': 'password' }, 'auth-method', /not supported: use one of client_secret_post/)
+    assert.equal(config({ 'auth-method': 'client_secret_basic' }).clientAuth.method, 'client_secret_basic')
+    fails({ 'auth-method': 'private_key_jwt', 'client-secret': '' }, 'private-key', /is empty/)
+    fails({ 'auth-method': 'client_secret_jwt', 'signing-algorithm': 'RS256' }, 'signing-algorithm', /HS256, HS384, HS512/)
+    const jwt = config({ 'auth-method': 'client_secret_jwt', 'signing-algorithm': 'hs384' }).clientAuth
+    assert.deepEqual(jwt, { method: 'client_secret_jwt', clientSecret: 's3cret', algorithm: 'HS384' })
+    const oidc = config({ 'auth-method': 'github_oidc', 'client-secret': '' })
+    assert.deepEqual(oidc.clientAuth, { method: 'github_oidc', oidcAudience: undefined })
+    assert.match(config({ 'auth-method': 'github_oidc' }).warnings[0] ?? '', /client-secret is ignored/)
+  })
+
+  test('private-key is PEM text or a readable path, never echoed', () => {
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIabc\n-----END PRIVATE KEY-----\n'
+    const c = config({ 'auth-method': 'private_key_jwt', 'private-key': pem, 'client-secret': '' })
+    assert.equal(c.clientAuth.method === 'private_key_jwt' && c.clientAuth.algorithm, 'RS256')
+    const fromFile = config(
+      { 'auth-method': 'private_key_jwt', 'private-key': '/keys/ci.pem', 'client-secret': '' },
+      { readFile: () => pem }
+    )
+    assert.equal(fromFile.clientAuth.method === 'private_key_jwt' && fromFile.clientAuth.privateKey, pem)
+    fails(
+      { 'auth-method': 'private_key_jwt', 'private-key': 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC', 'client-secret': '' },
+      'private-key',
+      /taken as a file path, and no such file could be read \(ENOENT\)/
+    )
+    assert.throws(
+      () => config({ 'auth-method': 'private_key_jwt', 'private-key': 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC', 'client-secret': '' }),
+      (e: Error) => !e.message.includes('MIIEvQIBADANBgkqhkiG9w0BAQEFAASC')
+    )
+    fails(
+      { 'auth-method': 'private_key_jwt', 'private-key': '/x.pem', 'client-secret': '' },
+      'private-key',
+      /holds no PEM block/,
+      { readFile: () => 'hello' }
+    )
+  })
+
+  test('ca-certificate must hold a certificate', () => {
+    fails({ 'ca-certificate': '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----' }, 'ca-certificate', /holds no certificate/)
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----'
+    assert.equal(config({ 'ca-certificate': pem }).caCertificate, pem)
+  })
+
+  test('scope, resource and env-var are validated', () => {
+    assert.equal(config({ scope: ' scan:read \n  scan:write ' }).scope, 'scan:read scan:write')
+    fails({ scope: 'bad"scope' }, 'scope', /not a valid scope/)
+    assert.deepEqual(config({ resource: 'https://api.binarly.io\n\nurn:binarly:api' }).resources, [
+      'https://api.binarly.io',
+      'urn:binarly:api'
+    ])
+    fails({ resource: 'not a uri' }, 'resource', /absolute URI/)
+    fails({ resource: 'https://api/#frag' }, 'resource', /absolute URI/)
+    fails({ 'env-var': '1TOKEN' }, 'env-var', /not an environment variable name/)
+    fails({ 'env-var': 'GITHUB_TOKEN' }, 'env-var', /reserved/)
+    fails({ 'env-var': 'PATH' }, 'env-var', /reserved/)
+  })
+
+  test('client-id must be one line', () => {
+    fails({ 'client-id': 'a\u0007b' }, 'client-id', /control characters/)
+  })
+
+  test('github_oidc sharing needs a passphrase', () => {
+    fails({ 'auth-method': 'github_oidc', share: 'true' }, 'share-passphrase', /is required/)
+    assert.equal(config({ 'auth-method': 'github_oidc', share: 'true', 'share-passphrase': 'pp' }).sharePassphrase, 'pp')
+  })
+})
+
+describe('secretsOf', () => {
+  test('every printable form of the secret, and each line of a key', () => {
+    const c = config({ 'client-secret': 'a b+c%d' })
+    assert.deepEqual(new Set(secretsOf(c)), new Set(['a b+c%d', encodeURIComponent('a b+c%d'), formEncode('a b+c%d')]))
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0B\nAQEFAASC\n-----END PRIVATE KEY-----'
+    const k = config({ 'auth-method': 'private_key_jwt', 'private-key': pem, 'share-passphrase': 'pass phrase' })
+    const secrets = secretsOf(k)
+    assert.ok(secrets.includes(pem))
+    assert.ok(secrets.includes('MIIEvQIBADANBgkqhkiG9w0B'))
+    assert.ok(secrets.includes('AQEFAASC'))
+    assert.ok(secrets.includes('pass phrase'))
+    assert.ok(!secrets.some(s => s.startsWith('-----BEGIN')  && s.length < 40))
+  })
+})
+
+test('isLoopbackHost', () => {
+  for (const host of ['localhost', 'api.localhost', '127.0.0.1', '127.9.9.9', '[::1]', '::1']) assert.ok(isLoopbackHost(host), host)
+  for (const host of ['example.com', '128.0.0.1', '10.0.0.1', 'localhost.example.com']) assert.ok(!isLoopbackHost(host), host)
+})

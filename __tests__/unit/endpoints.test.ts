@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { discoveryUrl, endpointsFromUrl, isTokenEndpoint, parseDiscovery } from '../../src/endpoints.ts'
+import { InputError } from '../../src/errors.ts'
+
+const KC = 'https://kc.example.com/realms/BinarlyRealm'
+
+describe('endpoints from the Auth URL', () => {
+  test('a Keycloak token endpoint gives its issuer and revocation endpoint without a request', () => {
+    assert.deepEqual(endpointsFromUrl(new URL(`${KC}/protocol/openid-connect/token`)), {
+      tokenEndpoint: `${KC}/protocol/openid-connect/token`,
+      revocationEndpoint: `${KC}/protocol/openid-connect/revoke`,
+      issuer: KC,
+      discoveredFrom: undefined
+    })
+  })
+
+  test('another token endpoint is used as is, with nothing derived', () => {
+    assert.deepEqual(endpointsFromUrl(new URL('https://idp.example.com/oauth2/v1/token')), {
+      tokenEndpoint: 'https://idp.example.com/oauth2/v1/token',
+      revocationEndpoint: undefined,
+      issuer: undefined,
+      discoveredFrom: undefined
+    })
+  })
+
+  test('a realm or issuer URL needs discovery', () => {
+    assert.equal(endpointsFromUrl(new URL(KC)), undefined)
+    assert.equal(isTokenEndpoint(new URL(`${KC}/`)), false)
+    assert.equal(discoveryUrl(new URL(KC)), `${KC}/.well-known/openid-configuration`)
+    assert.equal(discoveryUrl(new URL(`${KC}/`)), `${KC}/.well-known/openid-configuration`)
+    assert.equal(
+      discoveryUrl(new URL(`${KC}/.well-known/openid-configuration`)),
+      `${KC}/.well-known/openid-configuration`
+    )
+  })
+})
+
+describe('parseDiscovery', () => {
+  const doc = (fields: Record<string, unknown>): string => JSON.stringify({ issuer: KC, ...fields })
+  test('takes token, revocation endpoint and issuer', () => {
+    const endpoints = parseDiscovery(
+      doc({
+        token_endpoint: `${KC}/protocol/openid-connect/token`,
+        revocation_endpoint: `${KC}/protocol/openid-connect/revoke`
+      }),
+      `${KC}/.well-known/openid-configuration`,
+      false,
+      []
+    )
+    assert.equal(endpoints.tokenEndpoint, `${KC}/protocol/openid-connect/token`)
+    assert.equal(endpoints.revocationEndpoint, `${KC}/protocol/openid-connect/revoke`)
+    assert.equal(endpoints.issuer, KC)
+    assert.equal(endpoints.discoveredFrom, `${KC}/.well-known/openid-configuration`)
+  })
+
+  test('refuses what is not a configuration, or names no usable token endpoint', () => {
+    for (const body of ['<html>', '[]', 'null', doc({}), doc({ token_endpoint: 'ftp://x' }), doc({ token_endpoint: 42 })]) {
+      assert.throws(() => parseDiscovery(body, 'u', false, []), InputError, body)
+    }
+  })
+
+  test('applies the http policy to the discovered endpoint', () => {
+    assert.throws(
+      () => parseDiscovery(doc({ token_endpoint: 'http://kc.example.com/token' }), 'u', false, []),
+      /discovered token endpoint http:\/\/kc\.example\.com uses http/
+    )
+    const warnings: string[] = []
+    parseDiscovery(doc({ token_endpoint: 'http://kc.example.com/token' }), 'u', true, warnings)
+    assert.equal(warnings.length, 1)
+  })
+})
