@@ -41,6 +41,8 @@ export interface StepOptions {
   state?: Record<string, string>
   /** Kill the step after this long (a test safety net, not a timing assertion). */
   killAfterMs?: number
+  /** Run this script instead of dist/<step>/index.js (the benchmark's baseline action). */
+  script?: string
 }
 
 /** Runs `dist/<step>/index.js` with the given inputs (names as in action.yml). */
@@ -70,7 +72,8 @@ export async function runStep(
     if (value === undefined) delete env[name]
     else env[name] = value
   }
-  const child = spawn(NODE24, [join(ROOT, `dist/${step}/index.js`)], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const script = options.script ?? join(ROOT, `dist/${step}/index.js`)
+  const child = spawn(NODE24, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
