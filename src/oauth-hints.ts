@@ -43,14 +43,22 @@ export function hintFor(failure: AttemptFailure, ctx: HintContext): string | und
     return `The server does not allow the client credentials grant for "${ctx.clientId}": enable "Service accounts roles" on the client.`
   }
   if (error === 'unauthorized_client' || error === 'invalid_client') {
+    const assertion = assertionHint(description, ctx)
+    if (assertion) return assertion
     if (ctx.method === 'github_oidc') {
-      return `Keycloak rejected the GitHub OIDC token for client "${ctx.clientId}": check that the realm trusts https://token.actions.githubusercontent.com as an identity provider with client assertions enabled, that the client uses "Signed JWT - Federated" with that provider, that its expected subject equals this workflow's sub claim (e.g. repo:OWNER/REPO:ref:refs/heads/main), and that oidc-audience matches the realm issuer.`
+      return `Keycloak rejected the GitHub OIDC token for client "${ctx.clientId}": check that the realm trusts https://token.actions.githubusercontent.com as an identity provider with "Supports client assertions" on, that the client uses "Signed JWT - Federated" with that provider, and that its "Federated subject" equals this workflow's sub claim (e.g. repo:OWNER/REPO:ref:refs/heads/main, or repo:OWNER/REPO:environment:NAME for a job with an environment).`
     }
     if (ctx.method === 'private_key_jwt') {
       return `Keycloak rejected the signed client assertion of "${ctx.clientId}": check that the client's Credentials tab uses "Signed JWT" with the public key (or JWKS URL) of private-key, that private-key-id matches its kid, and that signing-algorithm matches the client's setting.`
     }
     if (secretMethod || ctx.method === 'client_secret_jwt') {
-      return `The client ID or secret is wrong, or the client is unknown or disabled in this realm: check client-id ("${ctx.clientId}"), copy the secret again from the ${CREDENTIALS_TAB(ctx.clientId)} tab (SaaS: the Client Secret Binarly support gave you) into the repository secret, and check that the realm in auth-url is BinarlyRealm.`
+      // Keycloak answers a wrong secret with unauthorized_client, an unknown or disabled client with
+      // invalid_client (both "Invalid client or Invalid client credentials"); other servers say
+      // invalid_client for all of it.
+      const secret = `copy the secret again from the ${CREDENTIALS_TAB(ctx.clientId)} tab (SaaS: the Client Secret Binarly support gave you) into the repository secret`
+      return error === 'unauthorized_client'
+        ? `The client secret of "${ctx.clientId}" is wrong: ${secret}; a secret regenerated in Keycloak replaces the old one.`
+        : `Client "${ctx.clientId}" is unknown or disabled in this realm, or its secret is wrong: check client-id against the Client ID in Keycloak, the realm in auth-url (BinarlyRealm), that the client is Enabled, and ${secret}.`
     }
   }
   if (failure.status === 404 && !failure.error) {
@@ -58,6 +66,31 @@ export function hintFor(failure: AttemptFailure, ctx: HintContext): string | und
   }
   if (failure.status === 405) {
     return 'The URL does not accept POST: auth-url should be the token endpoint (…/protocol/openid-connect/token), not a page or the realm URL with a typo.'
+  }
+  return undefined
+}
+
+/**
+ * Keycloak's reasons for refusing a client assertion (its AbstractBaseJWTValidator), for the methods that
+ * send one.
+ */
+function assertionHint(description: string, ctx: HintContext): string | undefined {
+  if (ctx.method !== 'github_oidc' && ctx.method !== 'private_key_jwt' && ctx.method !== 'client_secret_jwt') return undefined
+  const github = ctx.method === 'github_oidc'
+  const what = github ? "GitHub's OIDC token" : 'the signed client assertion'
+  if (/invalid token audience|multiple audiences/i.test(description)) {
+    return github
+      ? "The audience of GitHub's OIDC token (shown in the log above) must be exactly the realm's issuer URL, as the realm's .well-known/openid-configuration shows it: leave oidc-audience empty to use the realm of auth-url, or set it to that issuer."
+      : "Keycloak expects the assertion's aud to be its token endpoint or realm issuer under its own hostname: set auth-url to the token endpoint under the hostname of the issuer the realm's .well-known/openid-configuration shows."
+  }
+  if (/not active|issued in the future|too far in the past|too far in the future/i.test(description)) {
+    return `Keycloak found ${what} expired or not yet valid by its clock: check that the clocks of Keycloak${github ? '' : ' and the runner'} are right (NTP); every attempt sends a new one.`
+  }
+  if (/reuse detected/i.test(description)) {
+    return `Keycloak has already seen ${what} (its jti): this action sends a new one with every attempt, so something else sent it first; re-run the job.`
+  }
+  if (/signature algorithm/i.test(description) && !github) {
+    return `signing-algorithm does not match the algorithm set on the client in Keycloak (Clients → ${ctx.clientId} → Credentials → Signature algorithm): make them the same.`
   }
   return undefined
 }

@@ -2,15 +2,16 @@
  * The main step: read and check the inputs, find the token endpoint, exchange the client's credentials for
  * a token, mask it, and hand it to later steps.
  */
+import { checkClientAuth } from './client-auth.js'
 import { readConfig, secretsOf, type Config } from './config.js'
 import type { Deps } from './deps.js'
-import { safeJwtClaims } from './diagnostics.js'
+import { debugTransport, safeJwtClaims } from './diagnostics.js'
 import { resolveEndpoints, type Endpoints } from './endpoints.js'
 import { InputError } from './errors.js'
-import { requireIdTokenPermission } from './github-oidc.js'
 import { issuedToken, publishToken, type IssuedToken } from './outputs.js'
 import { proxyFor, proxySecrets } from './proxy.js'
 import { BASE_DELAY_MS, MAX_DELAY_MS } from './retry.js'
+import { reuseSharedToken, shareToken } from './sharing.js'
 import { STATE } from './state.js'
 import { renderSummary } from './summary.js'
 import { requestToken } from './token-request.js'
@@ -22,10 +23,18 @@ export async function runMain(deps: Deps): Promise<void> {
   const config = readConfig(deps.inputs, { readFile: deps.readFile })
   for (const secret of [...secretsOf(config), ...proxySecrets(deps.env)]) core.setSecret(secret)
   for (const warning of config.warnings) core.warning(warning)
-  if (config.clientAuth.method === 'github_oidc') requireIdTokenPermission(deps.env)
+  await checkClientAuth(config.clientAuth, deps.env)
   if (config.caCertificate) {
     const count = deps.trustCAs(config.caCertificate)
     core.info(`Trusting ${count} extra CA certificate${count > 1 ? 's' : ''} from ca-certificate.`)
+  }
+
+  // A usable shared-token of this run replaces the exchange: no request at all.
+  const reused = reuseSharedToken(config, deps)
+  if (reused) {
+    await hand(deps, config, undefined, reused, 'shared-token')
+    core.info(`Reusing the shared-token of this run: a ${reused.tokenType} token valid until ${reused.expiresAt?.toISOString()}.`)
+    return
   }
 
   const started = deps.clock.now()
@@ -40,40 +49,56 @@ export async function runMain(deps: Deps): Promise<void> {
     clock: deps.clock,
     log: core
   }
+  // With ACTIONS_STEP_DEBUG: method, URL, status and time of every request (never a header or a body).
+  const transport = core.isDebug() ? debugTransport(deps.transport, deps.clock, message => core.debug(message)) : deps.transport
   const shown = config.warnings.length
-  const endpoints = await resolveEndpoints(config.authUrl, config.allowHttp, deps.transport, attempts, config.warnings)
+  const endpoints = await resolveEndpoints(config.authUrl, config.allowHttp, transport, attempts, config.warnings)
   for (const warning of config.warnings.slice(shown)) core.warning(warning)
   if (endpoints.discoveredFrom) core.info(`Token endpoint ${endpoints.tokenEndpoint} (from ${endpoints.discoveredFrom}).`)
   const proxy = proxyFor(endpoints.tokenEndpoint)
   if (proxy) core.info(`Connecting through the proxy ${proxy}.`)
 
   core.info(`Requesting a token for client "${config.clientId}" with ${config.clientAuth.method}.`)
+  const audience = oidcAudience(config, endpoints)
+  if (audience) core.info(`The GitHub OIDC token is asked for with audience ${audience}.`)
   const response = await requestToken(config, endpoints.tokenEndpoint, {
-    transport: deps.transport,
+    transport,
     attempts,
     setSecret: secret => core.setSecret(secret),
     auth: {
       clientId: config.clientId,
-      oidcAudience: oidcAudience(config, endpoints),
+      oidcAudience: audience,
       getIDToken: audience => core.getIDToken(audience),
       now: () => deps.clock.now()
     }
   })
   const token = issuedToken(response, deps.clock.now())
-  await hand(deps, config, endpoints, token)
+  await hand(deps, config, endpoints, token, 'exchange')
   core.info(
     `Got a ${token.tokenType} token${token.expiresAt ? ` valid until ${token.expiresAt.toISOString()}` : ''}${token.scope ? ` with scope "${token.scope}"` : ''} in ${formatMs(deps.clock.now() - started)}.`
   )
 }
 
-/** Outputs, env, state and summary: everything a later step or the post step sees. */
-async function hand(deps: Deps, config: Config, endpoints: Endpoints, token: IssuedToken): Promise<void> {
+/**
+ * Outputs, env, state and summary: everything a later step or the post step sees. `endpoints` is undefined
+ * for a reused shared-token, which was obtained without any request.
+ */
+async function hand(
+  deps: Deps,
+  config: Config,
+  endpoints: Endpoints | undefined,
+  token: IssuedToken,
+  source: 'exchange' | 'shared-token'
+): Promise<void> {
   const { core } = deps
   publishToken(core, token, config.envVar)
+  const shared = shareToken(config, token, deps) || source === 'shared-token'
+  core.saveState(STATE.shared, String(shared))
   core.saveState(STATE.token, token.accessToken)
-  core.saveState(STATE.tokenEndpoint, endpoints.tokenEndpoint)
-  core.saveState(STATE.revocationEndpoint, endpoints.revocationEndpoint ?? '')
+  core.saveState(STATE.tokenEndpoint, endpoints?.tokenEndpoint ?? '')
+  core.saveState(STATE.revocationEndpoint, endpoints?.revocationEndpoint ?? '')
   core.saveState(STATE.expiresAt, token.expiresAt?.toISOString() ?? '')
+  core.saveState(STATE.oidcAudience, (endpoints && oidcAudience(config, endpoints)) ?? '')
   if (core.isDebug()) {
     const claims = safeJwtClaims(token.accessToken)
     core.debug(claims ? `Access token claims: ${JSON.stringify(claims)}` : 'The access token is opaque (not a JWT).')
@@ -81,11 +106,11 @@ async function hand(deps: Deps, config: Config, endpoints: Endpoints, token: Iss
   await deps
     .writeSummary(
       renderSummary({
-        endpoint: endpoints.tokenEndpoint,
+        endpoint: endpoints?.tokenEndpoint ?? config.authUrl.href,
         clientId: config.clientId,
         method: config.clientAuth.method,
         token,
-        source: 'exchange',
+        source,
         envVar: config.envVar
       })
     )

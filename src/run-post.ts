@@ -1,6 +1,67 @@
-/** The post step: runs when the job ends. Until revocation lands it only returns. */
+/**
+ * The post step, when the job ends: revoke the token the main step got, unless other jobs still use it, it
+ * has expired, or there is nothing to revoke. Every reason to skip is a debug line; every failure is
+ * thrown to the entry, which only warns: a post step never fails the job.
+ */
+import { checkHttpPolicy, readConfig, secretsOf } from './config.js'
 import type { Deps } from './deps.js'
+import { proxySecrets } from './proxy.js'
+import { revokeToken } from './revoke.js'
+import { STATE } from './state.js'
 
-export async function runPost(deps: Pick<Deps, 'core'>): Promise<void> {
-  deps.core.debug('Post step: nothing to do.')
+export async function runPost(deps: Deps): Promise<void> {
+  const { core } = deps
+  const skip = (why: string): void => {
+    core.debug(`Revocation skipped: ${why}.`)
+  }
+  const token = core.getState(STATE.token)
+  if (!token) {
+    skip('the main step left no token (it failed, or did not run)')
+    return
+  }
+  core.setSecret(token)
+  if (core.getState(STATE.shared) === 'true') {
+    skip('the token is shared with other jobs of this run (share, or shared-token), which may still need it')
+    return
+  }
+  const expiresAt = core.getState(STATE.expiresAt)
+  if (expiresAt && Date.parse(expiresAt) <= deps.clock.now()) {
+    skip(`the token expired at ${expiresAt}`)
+    return
+  }
+
+  const config = readConfig(deps.inputs, { readFile: path => deps.readFile(path) })
+  if (!config.revoke) {
+    skip('revoke is false')
+    return
+  }
+  for (const secret of [...secretsOf(config), ...proxySecrets(deps.env)]) core.setSecret(secret)
+  const revocationEndpoint = core.getState(STATE.revocationEndpoint)
+  if (!revocationEndpoint) {
+    skip('no revocation endpoint is known (auth-url is not a Keycloak token endpoint, and discovery named none)')
+    return
+  }
+  // Revocation carries the client credentials, so it is held to the same rule as the token endpoint.
+  const warnings: string[] = []
+  checkHttpPolicy(new URL(revocationEndpoint), config.allowHttp, 'The revocation endpoint', warnings)
+  for (const warning of warnings) core.warning(warning)
+  if (config.caCertificate) deps.trustCAs(config.caCertificate)
+
+  await revokeToken(
+    config,
+    { token, revocationEndpoint, tokenEndpoint: core.getState(STATE.tokenEndpoint), expiresAt },
+    {
+      transport: deps.transport,
+      clock: deps.clock,
+      log: core,
+      setSecret: secret => core.setSecret(secret),
+      auth: {
+        clientId: config.clientId,
+        oidcAudience: core.getState(STATE.oidcAudience) || undefined,
+        getIDToken: audience => core.getIDToken(audience),
+        now: () => deps.clock.now()
+      }
+    }
+  )
+  core.info(`Revoked the access token at ${revocationEndpoint}.`)
 }

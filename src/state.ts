@@ -4,6 +4,8 @@ export const STATE = {
   tokenEndpoint: 'token-endpoint',
   revocationEndpoint: 'revocation-endpoint',
   expiresAt: 'expires-at',
+  /** The audience of the GitHub OIDC token the exchange used (github_oidc), so revocation uses the same. */
+  oidcAudience: 'oidc-audience',
   /** "true" when other jobs use this token (share: true, or it came from shared-token): never revoke it. */
   shared: 'shared'
 } as const

@@ -1,0 +1,74 @@
+/**
+ * Token revocation (RFC 7009) when the job ends: the access token is POSTed to the revocation endpoint with
+ * the same client authentication as the exchange. A short timeout and at most one retry: the job is over,
+ * and a token that cannot be revoked still expires on its own.
+ */
+import { withAttempts, type AttemptLog, type AttemptResult } from './attempts.js'
+import { clientCredentials } from './client-auth.js'
+import type { Config } from './config.js'
+import { BASE_DELAY_MS, MAX_DELAY_MS, type Clock } from './retry.js'
+import type { TokenRequestDeps } from './token-request.js'
+import { errorFailure } from './token-response.js'
+
+/** The whole revocation, retry included, at most this long (or `timeout`, when shorter). */
+export const REVOKE_TIMEOUT_MS = 10_000
+export const REVOKE_RETRIES = 1
+
+/** What the main step left in the state about the token to revoke. */
+export interface Revocation {
+  token: string
+  revocationEndpoint: string
+  /** The `aud` of signed client assertions, as in the exchange. */
+  tokenEndpoint: string
+  expiresAt: string
+}
+
+export type RevokeDeps = Omit<TokenRequestDeps, 'attempts'> & { clock: Clock; log: AttemptLog }
+
+/** The form body of a revocation request (RFC 7009 §2.1), then the client's fields. */
+export function revocationBody(token: string, clientFields: Record<string, string>): string {
+  const form = new URLSearchParams({ token, token_type_hint: 'access_token' })
+  for (const [key, value] of Object.entries(clientFields)) form.set(key, value)
+  return form.toString()
+}
+
+export async function revokeToken(
+  config: Pick<Config, 'clientAuth' | 'timeoutMs' | 'retries'>,
+  revocation: Revocation,
+  deps: RevokeDeps
+): Promise<void> {
+  const { revocationEndpoint: endpoint } = revocation
+  const totalMs = Math.min(config.timeoutMs, REVOKE_TIMEOUT_MS)
+  const attempts = {
+    policy: {
+      retries: Math.min(config.retries, REVOKE_RETRIES),
+      deadline: deps.clock.now() + totalMs,
+      baseDelayMs: BASE_DELAY_MS,
+      maxDelayMs: MAX_DELAY_MS
+    },
+    totalMs,
+    clock: deps.clock,
+    log: deps.log
+  }
+  await withAttempts(
+    'Revocation',
+    endpoint,
+    attempts,
+    async (timeoutMs): Promise<AttemptResult<void>> => {
+      const credentials = await clientCredentials(config.clientAuth, { ...deps.auth, endpoint: revocation.tokenEndpoint })
+      for (const secret of credentials.secrets) deps.setSecret(secret)
+      const response = await deps.transport({
+        method: 'POST',
+        url: endpoint,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...credentials.headers },
+        body: revocationBody(revocation.token, credentials.fields),
+        timeoutMs
+      })
+      // RFC 7009 §2.2: 200 means revoked (or already invalid); any 2xx is taken the same way.
+      if (response.status >= 200 && response.status < 300) return { ok: true, value: undefined }
+      return { ok: false, failure: errorFailure(response, deps.clock.now()) }
+    },
+    failure =>
+      `Could not revoke the token at ${endpoint}: ${failure.status ? `HTTP ${failure.status}, ` : ''}${failure.detail}. It stays valid until ${revocation.expiresAt || 'it expires'}; if this server cannot revoke tokens, set revoke: false.`
+  )
+}

@@ -1,0 +1,93 @@
+/**
+ * One token for a whole matrix: reuse the `shared-token` of an earlier job of the run instead of an
+ * exchange, or seal a fresh token as the `shared-token` output (`share: true`). The cryptography is in
+ * share.ts; this module picks the key material and the run binding, and tells the user what happened.
+ * Sharing never fails a job: whatever goes wrong is a warning, and the job exchanges its own credentials.
+ */
+import type { Config } from './config.js'
+import type { Deps } from './deps.js'
+import { InputError } from './errors.js'
+import type { IssuedToken } from './outputs.js'
+import { deriveShareKey, seal, unseal, type RunBinding } from './share.js'
+
+const OWN_EXCHANGE = "Exchanging this job's own credentials instead."
+
+/** The secret the sealing key comes from: share-passphrase, else the client credential every job holds. */
+export function shareSecret(config: Config): string {
+  if (config.sharePassphrase) return config.sharePassphrase
+  const auth = config.clientAuth
+  switch (auth.method) {
+    case 'private_key_jwt':
+      // The same key, whether passed as text or as a file, with CRLF or LF, with or without a final newline.
+      return auth.privateKey.replace(/\r\n/g, '\n').trim()
+    case 'github_oidc':
+      // readConfig already demands it whenever sharing is asked for; this keeps the function total.
+      throw new InputError('share-passphrase', 'is required to share a token with auth-method github_oidc.')
+    default:
+      return auth.clientSecret
+  }
+}
+
+/** The run a sealed value belongs to, from the variables the runner sets. */
+function runBinding(env: NodeJS.ProcessEnv): RunBinding | undefined {
+  const { GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env
+  return repository && runId ? { repository, runId } : undefined
+}
+
+const NO_BINDING =
+  'GITHUB_REPOSITORY and GITHUB_RUN_ID are not set (is this a GitHub Actions runner?), and a shared token is bound to them'
+
+/**
+ * The token sealed in `shared-token`, masked already, or undefined (after a warning saying why) when it
+ * cannot be used. Makes no request.
+ */
+export function reuseSharedToken(config: Config, deps: Pick<Deps, 'core' | 'env' | 'clock'>): IssuedToken | undefined {
+  const { core } = deps
+  if (!config.sharedToken) return undefined
+  const binding = runBinding(deps.env)
+  if (!binding) {
+    core.warning(`shared-token is ignored: ${NO_BINDING}. ${OWN_EXCHANGE}`)
+    return undefined
+  }
+  const now = deps.clock.now()
+  const result = unseal(config.sharedToken, deriveShareKey(shareSecret(config)), binding, now, config.minValiditySeconds)
+  if (!result.ok) {
+    core.warning(`shared-token cannot be used: ${result.why}. ${OWN_EXCHANGE}`)
+    return undefined
+  }
+  const { token } = result
+  core.setSecret(token.accessToken)
+  return {
+    accessToken: token.accessToken,
+    tokenType: token.tokenType,
+    // What is left of its lifetime, so that expires-in and expires-at agree as after an exchange.
+    expiresIn: Math.floor((token.expiresAt.getTime() - now) / 1000),
+    expiresAt: token.expiresAt,
+    scope: token.scope
+  }
+}
+
+/**
+ * With `share: true`, sets the `shared-token` output. Returns whether the token is now shared (and so must
+ * outlive this job). Call only with a masked token.
+ */
+export function shareToken(config: Config, token: IssuedToken, deps: Pick<Deps, 'core' | 'env'>): boolean {
+  const { core } = deps
+  if (!config.share) return false
+  const { expiresAt } = token
+  if (!expiresAt) {
+    core.warning(
+      'share: the token is not shared, since the server did not say when it expires (no expires_in), so the other jobs could not check it is still valid; they will exchange their own credentials.'
+    )
+    return false
+  }
+  const binding = runBinding(deps.env)
+  if (!binding) {
+    core.warning(`share: the token is not shared: ${NO_BINDING}.`)
+    return false
+  }
+  const key = deriveShareKey(shareSecret(config))
+  core.setOutput('shared-token', seal({ ...token, expiresAt }, key, binding))
+  core.info(`Sealed the token as the shared-token output, for the other jobs of ${binding.repository} run ${binding.runId}.`)
+  return true
+}
