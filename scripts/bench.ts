@@ -7,7 +7,9 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { median } from '../__tests__/support/matrix.ts'
 import { CLIENTS, startOidcServer } from '../__tests__/support/oidc-server.ts'
+import { benchMatrix, matrixTable } from './bench-matrix.ts'
 import { NODE24, ROOT, runStep, type StepResult } from '../__tests__/support/runner.ts'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15)
@@ -31,11 +33,6 @@ execFileSync(
   { cwd: ROOT, stdio: 'inherit' }
 )
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
-}
 const dirSize = (dir: string): number => readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0)
 
 const minimal = join(work, 'minimal/index.mjs')
@@ -75,3 +72,6 @@ console.log(`| minimal action | ${dirSize(join(work, 'minimal'))} |`)
 console.log(`| dist/main (all files) | ${dirSize(join(ROOT, 'dist/main'))} |`)
 console.log(`| dist/post (all files) | ${dirSize(join(ROOT, 'dist/post'))} |`)
 console.log('\nAim: dist/main at most 110 % of the minimal action.')
+
+console.log('\nA matrix of 32 jobs (plus the auth job), against the same kind of server:\n')
+console.log(matrixTable(await benchMatrix(Number(process.env.BENCH_MATRIX ?? 32))))
