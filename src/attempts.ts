@@ -4,6 +4,7 @@
  */
 import { EndpointError, type AttemptFailure } from './errors.js'
 import { decideRetry, attemptTimeoutMs, MIN_ATTEMPT_MS, type Clock, type RetryPolicy } from './retry.js'
+import { proxyFor } from './proxy.js'
 import { formatMs, TransportError } from './transport.js'
 
 export type AttemptResult<T> = { ok: true; value: T } | { ok: false; failure: AttemptFailure }
@@ -36,20 +37,53 @@ const TRANSIENT_CODES = new Set([
   'EHOSTDOWN'
 ])
 
-const TLS_CODE = /^(CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH)/
+/** The server's certificate chain was not trusted (OpenSSL verify errors, as Node names them). */
+const UNTRUSTED_CERT =
+  /^(UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE|CERT_CHAIN_TOO_LONG|INVALID_CA)/
+/** Any other TLS trouble: wrong host name, expired or revoked certificate, a handshake the two sides cannot agree on. */
+const OTHER_TLS = /^(CERT_|ERR_TLS_|ERR_SSL_|EPROTO$|HOSTNAME_MISMATCH)/
+/** `tunnel` (the proxy agent of http-client) reports a failed CONNECT as ECONNRESET, with the proxy's status or the cause. */
+const TUNNEL_FAILED = /^tunneling socket could not be established, (?:statusCode=(\d{3})|cause=(.*))$/s
 
-/** A network-level failure as an attempt failure, with what to do about TLS trouble. */
+/** A network-level failure as an attempt failure, with what to do about it. */
 export function networkFailure(error: TransportError, url: string): AttemptFailure {
   const host = safeHost(url)
-  if (TLS_CODE.test(error.code)) {
+  if (UNTRUSTED_CERT.test(error.code)) {
     return {
-      detail: `TLS: the certificate of ${host} was not accepted (${error.code}: ${error.message}); if the server uses an internal or corporate CA, pass that CA's PEM as ca-certificate`,
+      detail: `TLS: the certificate of ${host} is not signed by a CA this runner trusts (${error.code}): if the server uses an internal or corporate CA, pass that CA's PEM certificate (the text, or a file path) as the ca-certificate input`,
       transient: false
     }
   }
-  if (error.code === 'EBODYTOOLARGE') return { detail: error.message, transient: false }
+  if (OTHER_TLS.test(error.code)) {
+    return {
+      detail: `TLS with ${host} failed (${error.code}: ${error.message}): check the host name and port in auth-url, and the server's certificate`,
+      transient: false
+    }
+  }
+  if (error.code === 'EBODYTOOLARGE') {
+    return {
+      detail: `${error.message}, which no token response is: check that auth-url is the token endpoint`,
+      transient: false
+    }
+  }
   if (error.code === 'ENOTFOUND') {
-    return { detail: `the host ${host} was not found (ENOTFOUND): check auth-url, and the runner's DNS or proxy`, transient: true }
+    return {
+      detail: `the host ${host} was not found (ENOTFOUND): check auth-url, and the runner's DNS or proxy`,
+      transient: true
+    }
+  }
+  const tunnel = TUNNEL_FAILED.exec(error.message)
+  if (tunnel) {
+    const proxy = `the proxy ${proxyFor(url) ?? ''}`.trim()
+    const [, status, cause] = tunnel
+    if (cause !== undefined) {
+      return { detail: `${proxy} could not be reached (${cause}): check HTTPS_PROXY / HTTP_PROXY`, transient: true }
+    }
+    const why =
+      status === '407'
+        ? 'asked for credentials (HTTP 407): put the right ones in the proxy URL (http://user:password@host:port) of HTTPS_PROXY / HTTP_PROXY, or exempt this host with NO_PROXY'
+        : `refused it (HTTP ${status}): check that the proxy allows ${host}, or exempt it with NO_PROXY`
+    return { detail: `${proxy} would not open a tunnel to ${host}: it ${why}`, transient: Number(status) >= 500 }
   }
   return {
     detail: `network error talking to ${host}: ${error.message}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ''}`,
@@ -66,12 +100,14 @@ export async function withAttempts<T>(
 ): Promise<T> {
   const { policy, clock, log } = attempts
   let retry = 0
+  const firstStarted = clock.now()
   for (;;) {
     const started = clock.now()
     const timeoutMs = attemptTimeoutMs(attempts.totalMs, policy.deadline - started)
     let result: AttemptResult<T>
     if (timeoutMs < MIN_ATTEMPT_MS) {
-      result = { ok: false, failure: { detail: 'the timeout ran out before this attempt could start', transient: false } }
+      const detail = `the timeout input (${formatMs(attempts.totalMs)} for the whole exchange) ran out before this attempt could start`
+      result = { ok: false, failure: { detail, transient: false } }
     } else {
       try {
         result = await attempt(timeoutMs)
@@ -91,7 +127,9 @@ export async function withAttempts<T>(
     log.debug(`${what}: attempt ${retry + 1} failed after ${formatMs(took)}: ${reason}`)
     if (!decision.retry) {
       const count = retry + 1
-      const tally = failure.transient ? ` (gave up after ${count} attempt${count > 1 ? 's' : ''}: ${decision.why})` : ''
+      const tally = failure.transient
+        ? ` Gave up after ${count} attempt${count > 1 ? 's' : ''} in ${formatMs(clock.now() - firstStarted)}: ${decision.why}.`
+        : ''
       throw new EndpointError(`${describe(failure)}${tally}`, url, failure, count)
     }
     log.info(

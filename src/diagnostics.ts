@@ -1,9 +1,14 @@
 /**
- * What a person debugging a run may see (with ACTIONS_STEP_DEBUG): the non-secret claims of a JWT access
- * token. The token is decoded, never verified, and no other claim (subject, names, e-mail) is shown.
+ * What a person debugging a run may see (with ACTIONS_STEP_DEBUG): each request's method, URL, status and
+ * timing, and the non-secret claims of a JWT access token. Never a header, a body or a credential.
  */
+import type { Clock } from './retry.js'
+import { contentType } from './token-response.js'
+import { formatMs, TransportError, type Transport } from './transport.js'
+
 const SAFE_CLAIMS = ['iss', 'azp', 'client_id', 'aud', 'typ', 'scope', 'iat', 'exp'] as const
 
+/** The token is decoded, never verified, and no other claim (subject, names, e-mail) is shown. */
 export function safeJwtClaims(token: string): Record<string, unknown> | undefined {
   const parts = token.split('.')
   if (parts.length !== 3 || !parts[1]) return undefined
@@ -13,7 +18,7 @@ export function safeJwtClaims(token: string): Record<string, unknown> | undefine
   } catch {
     return undefined
   }
-  if (payload === null || typeof payload !== 'object') return undefined
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return undefined
   const claims: Record<string, unknown> = {}
   for (const name of SAFE_CLAIMS) {
     const value = (payload as Record<string, unknown>)[name]
@@ -21,4 +26,28 @@ export function safeJwtClaims(token: string): Record<string, unknown> | undefine
     else if (Array.isArray(value) && value.every(v => typeof v === 'string')) claims[name] = value
   }
   return claims
+}
+
+/** The transport, with one debug line per request: method, URL, then status, type, size and time, or the error code. */
+export function debugTransport(
+  transport: Transport,
+  clock: Pick<Clock, 'now'>,
+  debug: (message: string) => void
+): Transport {
+  return async request => {
+    const started = clock.now()
+    const what = `${request.method} ${request.url}`
+    try {
+      const response = await transport(request)
+      const size = Buffer.byteLength(response.body)
+      debug(
+        `${what}: HTTP ${response.status}, ${contentType(response)}, ${size} bytes, in ${formatMs(clock.now() - started)}`
+      )
+      return response
+    } catch (error) {
+      const code = error instanceof TransportError ? error.code : 'an unexpected error'
+      debug(`${what}: no answer (${code}) after ${formatMs(clock.now() - started)}`)
+      throw error
+    }
+  }
 }

@@ -32,7 +32,11 @@ export const MAX_DELAY_MS = 10_000
 export const MIN_ATTEMPT_MS = 250
 
 /** Full jitter (AWS architecture blog): a uniform wait in [0, min(cap, base·2^n)). */
-export function backoffMs(retry: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>, random: number): number {
+export function backoffMs(
+  retry: number,
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
+  random: number
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry)
   return Math.floor(random * ceiling)
 }
@@ -47,13 +51,15 @@ export function attemptTimeoutMs(totalMs: number, remainingMs: number): number {
 
 /**
  * Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date. Returns ms to wait, or undefined when absent
- * or unreadable.
+ * or unreadable (then the backoff applies).
  */
 export function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
   const raw = Array.isArray(value) ? value[0] : value
   if (raw === undefined) return undefined
   const text = raw.trim()
   if (/^\d+$/.test(text)) return Number(text) * 1000
+  // An HTTP-date names its month and weekday; Date.parse alone would take "1.5" or "-3" for dates.
+  if (!/[a-z]{3}/i.test(text)) return undefined
   const date = Date.parse(text)
   if (Number.isNaN(date)) return undefined
   return Math.max(0, date - now)
@@ -72,7 +78,7 @@ export function decideRetry(
   random: number
 ): RetryDecision {
   if (!failure.transient) return { retry: false, why: 'not retryable' }
-  if (retry >= policy.retries) return { retry: false, why: `no retries left (retries: ${policy.retries})` }
+  if (retry >= policy.retries) return { retry: false, why: `no retries left (the retries input is ${policy.retries})` }
   const remaining = policy.deadline - now
   const waitMs = failure.retryAfterMs ?? backoffMs(retry, policy, random)
   if (remaining - waitMs < MIN_ATTEMPT_MS) {
@@ -80,8 +86,8 @@ export function decideRetry(
       retry: false,
       why:
         failure.retryAfterMs !== undefined
-          ? `the server asked to wait ${Math.ceil(failure.retryAfterMs / 1000)} s, beyond the timeout`
-          : 'the timeout leaves no time for another attempt'
+          ? `the server asked to wait ${Math.ceil(failure.retryAfterMs / 1000)} s (Retry-After), longer than the timeout input leaves`
+          : 'the timeout input leaves no time for another attempt'
     }
   }
   return { retry: true, waitMs }

@@ -4,7 +4,7 @@
  */
 import { withAttempts, type Attempts, type AttemptResult } from './attempts.js'
 import { clientCredentials, type ClientAuthContext } from './client-auth.js'
-import type { Config } from './config.js'
+import { secretsOf, type Config } from './config.js'
 import { hintFor } from './oauth-hints.js'
 import { parseTokenResponse, type TokenResponse } from './token-response.js'
 import type { Transport } from './transport.js'
@@ -54,7 +54,9 @@ export async function requestToken(config: Config, tokenEndpoint: string, deps: 
         body: tokenRequestBody(config, credentials.fields),
         timeoutMs
       })
-      const parsed = parseTokenResponse(response, deps.attempts.clock.now())
+      // Whatever the server wrote back, none of what was sent is ever quoted from it.
+      const sent = [...secretsOf(config), ...credentials.secrets]
+      const parsed = parseTokenResponse(response, deps.attempts.clock.now(), sent)
       if (parsed.ok) {
         // Mask what the server handed out before anything else can print it.
         deps.setSecret(parsed.token.accessToken)

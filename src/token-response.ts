@@ -1,6 +1,7 @@
 /**
  * Reading what the token endpoint answered (RFC 6749 §5.1, §5.2). Pure: a response in, a token or a
- * safe-to-print failure out. Never returns (or quotes) a body that might hold a credential.
+ * safe-to-print failure out. Never returns (or quotes) a body that might hold a credential: server text is
+ * printed only as a short excerpt, with every known secret redacted first (see `printable`).
  */
 import type { AttemptFailure } from './errors.js'
 import type { HttpResponse } from './transport.js'
@@ -16,17 +17,30 @@ export interface TokenResponse {
   extraSecrets: string[]
 }
 
+/** Longer than any real token lives ("never expires" is often sent as 2^31-1), and short of what a Date holds. */
+export const MAX_EXPIRES_IN_SECONDS = 100 * 365 * 24 * 3600
+
 export type ParsedTokenResponse = { ok: true; token: TokenResponse } | { ok: false; failure: AttemptFailure }
 
-export function parseTokenResponse(response: HttpResponse, now: number): ParsedTokenResponse {
-  if (response.status < 200 || response.status > 299) return { ok: false, failure: errorFailure(response, now) }
+/**
+ * `secrets`: what the action knows to be secret (client secret, assertion, …); none of it is ever quoted
+ * back from the server's text.
+ */
+export function parseTokenResponse(
+  response: HttpResponse,
+  now: number,
+  secrets: readonly string[] = []
+): ParsedTokenResponse {
+  if (response.status < 200 || response.status > 299) {
+    return { ok: false, failure: errorFailure(response, now, secrets) }
+  }
   const json = parseJsonObject(response.body)
   if (!json) {
     return {
       ok: false,
       failure: {
         status: response.status,
-        detail: `the answer is not a JSON token response (${describeBody(response)}); is auth-url the token endpoint, and is no proxy or login page answering instead?`,
+        detail: `the answer is not a JSON token response (${describeBody(response, secrets)}): check that auth-url is the token endpoint, and that no proxy or login page answers instead`,
         transient: false
       }
     }
@@ -48,19 +62,20 @@ export function parseTokenResponse(response: HttpResponse, now: number): ParsedT
     )
   }
   if (/[\s\u0000-\u001f\u007f]/.test(accessToken)) {
-    return { ok: false, failure: { status: response.status, detail: 'the access_token contains whitespace or control characters', transient: false } }
+    return fail('the access_token contains whitespace or control characters')
   }
   const tokenType = json.token_type === undefined ? 'Bearer' : json.token_type
   if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
     return fail(
-      `the token_type is ${JSON.stringify(String(tokenType)).slice(0, 40)}, not Bearer: this action only hands out Bearer tokens (is DPoP or mTLS binding enabled for this client?)`
+      `the token_type is "${printable(typeof tokenType === 'string' ? tokenType : JSON.stringify(tokenType), 40, secrets)}", not Bearer: this action only hands out Bearer tokens (is DPoP or mTLS binding enabled for this client?)`
     )
   }
   let expiresIn: number | undefined
   if (json.expires_in !== undefined) {
-    const value = typeof json.expires_in === 'string' && /^\d+$/.test(json.expires_in) ? Number(json.expires_in) : json.expires_in
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      return fail('the expires_in in the answer is not a non-negative number of seconds')
+    const value =
+      typeof json.expires_in === 'string' && /^\d+$/.test(json.expires_in) ? Number(json.expires_in) : json.expires_in
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_EXPIRES_IN_SECONDS) {
+      return fail('the expires_in in the answer is not a plausible number of seconds (0 to 100 years)')
     }
     expiresIn = Math.floor(value)
   }
@@ -72,15 +87,17 @@ export function parseTokenResponse(response: HttpResponse, now: number): ParsedT
 }
 
 /** A non-2xx answer: the OAuth error when there is one, else the status and a short, secret-free excerpt. */
-export function errorFailure(response: HttpResponse, now: number): AttemptFailure {
+export function errorFailure(response: HttpResponse, now: number, secrets: readonly string[] = []): AttemptFailure {
   const status = response.status
   const transient = status === 429 || status >= 500 || status === 408
   const retryAfterMs = transient ? parseRetryAfter(response.headers['retry-after'], now) : undefined
   const json = parseJsonObject(response.body)
   const base = { status, transient, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }
-  if (json && typeof json.error === 'string') {
-    const error = printable(json.error, 80)
-    const description = typeof json.error_description === 'string' ? printable(json.error_description, 300) : undefined
+  // An empty or blank `error` is no OAuth error: the body is described instead.
+  const error = json && typeof json.error === 'string' ? printable(json.error, 80, secrets) : ''
+  if (json && error) {
+    const description =
+      typeof json.error_description === 'string' ? printable(json.error_description, 300, secrets) : undefined
     return {
       ...base,
       error,
@@ -92,10 +109,10 @@ export function errorFailure(response: HttpResponse, now: number): AttemptFailur
     const location = response.headers.location
     return {
       ...base,
-      detail: `a redirect${typeof location === 'string' ? ` to ${safeLocation(location)}` : ''}, which is not followed with credentials: set auth-url to the final token endpoint URL`
+      detail: `a redirect${typeof location === 'string' ? ` to ${safeLocation(location, secrets)}` : ''}, which is not followed with credentials: set auth-url to the final token endpoint URL`
     }
   }
-  return { ...base, detail: describeBody(response) }
+  return { ...base, detail: describeBody(response, secrets) }
 }
 
 function parseJsonObject(body: string): Record<string, unknown> | undefined {
@@ -110,28 +127,68 @@ function parseJsonObject(body: string): Record<string, unknown> | undefined {
 }
 
 /** What kind of body it was, with at most a short excerpt of visible text (HTML tags removed). */
-export function describeBody(response: HttpResponse): string {
-  const type = String(response.headers['content-type'] ?? 'no content type').split(';')[0]
-  if (!response.body.trim()) return `empty body, ${type}`
+export function describeBody(response: HttpResponse, secrets: readonly string[] = []): string {
+  const type = contentType(response, secrets)
+  // Redacted before the tags go: removing a tag from inside a secret would leave its pieces unrecognised.
   const text = printable(
-    response.body
+    redact(response.body, secrets)
       .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
       .replace(/<[^>]*>/g, ' '),
-    120
+    120,
+    secrets
   )
-  return `${type}${text ? `: "${text}"` : ''}`
+  if (!text) return `${response.body.trim() ? 'no readable text' : 'empty body'}, ${type}`
+  return `${type}: "${text}"`
 }
 
-/** Collapses whitespace, drops control characters, and shortens. */
-export function printable(text: string, max: number): string {
-  const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim()
+/** The media type of an answer ("application/json"), printable. */
+export function contentType(response: HttpResponse, secrets: readonly string[] = []): string {
+  const value = response.headers['content-type']
+  return printable((typeof value === 'string' ? value : '').split(';')[0] ?? '', 60, secrets) || 'no content type'
+}
+
+/**
+ * Server text made safe to print: known secrets redacted, control characters dropped, whitespace collapsed,
+ * shortened. Redaction runs before the text is reshaped (cutting could leave half a secret) and after
+ * (collapsing whitespace could rebuild one).
+ */
+export function printable(text: string, max: number, secrets: readonly string[] = []): string {
+  const clean = redact(
+    redact(text, secrets)
+      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+    secrets
+  )
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean
 }
 
-function safeLocation(location: string): string {
+export const REDACTED = '***'
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+
+/**
+ * Replaces every secret, as is and as it would appear escaped in JSON or HTML text, by `***`. Should a
+ * secret re-form around the marker (one made of asterisks), none of the text is kept.
+ */
+export function redact(text: string, secrets: readonly string[]): string {
+  const forms = new Set<string>()
+  for (const secret of secrets) {
+    if (!secret) continue
+    forms.add(secret)
+    forms.add(JSON.stringify(secret).slice(1, -1))
+    forms.add(secret.replace(/[&<>"']/g, c => HTML_ESCAPES[c] ?? c))
+  }
+  // Longest first, so that a secret containing another is redacted whole.
+  const sorted = [...forms].sort((a, b) => b.length - a.length)
+  let result = text
+  for (const form of sorted) result = result.split(form).join(REDACTED)
+  return sorted.some(form => result.includes(form)) ? '(withheld: it contains a secret)' : result
+}
+
+function safeLocation(location: string, secrets: readonly string[]): string {
   try {
     const url = new URL(location)
-    return `${url.origin}${url.pathname}`
+    return printable(`${url.origin}${url.pathname}`, 200, secrets)
   } catch {
     return 'an unreadable location'
   }

@@ -4,7 +4,9 @@
  * by a hard deadline. Network failures come back as `TransportError` with the Node error code.
  */
 import { HttpClient } from '@actions/http-client'
+import type { RequestHandler } from '@actions/http-client/lib/interfaces'
 import type { IncomingMessage } from 'node:http'
+import { describeError } from './errors.js'
 
 export interface HttpRequest {
   method: 'GET' | 'POST'
@@ -40,24 +42,24 @@ export class TransportError extends Error {
 }
 
 export const httpTransport: Transport = async request => {
-  const client = new HttpClient(USER_AGENT, [], {
+  // Aborting the request destroys its socket on every path, a proxy tunnel included (client.dispose() only
+  // reaches direct connections): a hung server must not keep the process alive after the deadline.
+  const abort = new AbortController()
+  const client = new HttpClient(USER_AGENT, [abortOn(abort.signal)], {
     allowRedirects: false,
     allowRetries: false,
     keepAlive: false,
     socketTimeout: request.timeoutMs
   })
   let timer: NodeJS.Timeout | undefined
-  let message: IncomingMessage | undefined
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      message?.destroy()
-      client.dispose()
       reject(new TransportError(`no complete answer within ${formatMs(request.timeoutMs)}`, 'ETIMEDOUT'))
+      abort.abort()
     }, request.timeoutMs)
   })
   const exchange = (async (): Promise<HttpResponse> => {
     const response = await client.request(request.method, request.url, request.body ?? null, request.headers)
-    message = response.message
     const body = await readCapped(response.message)
     return { status: response.message.statusCode ?? 0, headers: response.message.headers, body }
   })()
@@ -72,17 +74,30 @@ export const httpTransport: Transport = async request => {
   }
 }
 
+/** Puts the abort signal on the request http-client builds (its only hook into the request options). */
+function abortOn(signal: AbortSignal): RequestHandler {
+  return {
+    prepareRequest: options => {
+      options.signal = signal
+    },
+    canHandleAuthentication: () => false,
+    handleAuthentication: () => Promise.reject(new Error('not an authentication handler'))
+  }
+}
+
 function readCapped(message: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
+    const tooLarge = (): void => {
+      // Rejected before the destroy, whose 'aborted' would otherwise win as a (retryable) reset.
+      reject(new TransportError(`the answer is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB`, 'EBODYTOOLARGE'))
+      message.destroy()
+    }
+    if (Number(message.headers['content-length']) > MAX_BODY_BYTES) return tooLarge()
     const chunks: Buffer[] = []
     let size = 0
     message.on('data', (chunk: Buffer) => {
       size += chunk.length
-      if (size > MAX_BODY_BYTES) {
-        message.destroy()
-        reject(new TransportError(`the response body exceeds ${MAX_BODY_BYTES} bytes`, 'EBODYTOOLARGE'))
-        return
-      }
+      if (size > MAX_BODY_BYTES) return tooLarge()
       chunks.push(chunk)
     })
     message.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
@@ -93,13 +108,14 @@ function readCapped(message: IncomingMessage): Promise<string> {
 
 function toTransportError(error: unknown): TransportError {
   if (error instanceof TransportError) return error
-  const err = error as NodeJS.ErrnoException
-  const code = typeof err?.code === 'string' ? err.code : 'EUNKNOWN'
+  const raw = (error as { code?: unknown } | null)?.code
+  const code = typeof raw === 'string' ? raw : 'EUNKNOWN'
+  const message = describeError(error)
   // http-client reports its socket timeout as a plain Error("Request timeout: <path>").
-  if (code === 'EUNKNOWN' && /^Request timeout/.test(String(err?.message))) {
+  if (code === 'EUNKNOWN' && message.startsWith('Request timeout')) {
     return new TransportError('the server stopped answering (socket timeout)', 'ETIMEDOUT')
   }
-  return new TransportError(String(err?.message ?? error), code)
+  return new TransportError(message, code)
 }
 
 export function formatMs(ms: number): string {
