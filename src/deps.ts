@@ -24,9 +24,9 @@ export interface Deps {
   env: NodeJS.ProcessEnv
   transport: Transport
   clock: Clock
-  readFile(path: string): string
+  readFile: (path: string) => string
   /** Appends Markdown to the job summary. */
-  writeSummary(markdown: string): Promise<void>
+  writeSummary: (markdown: string) => Promise<void>
   /** Trusts extra CAs for every TLS connection of the process; returns how many. */
-  trustCAs(pem: string): number
+  trustCAs: (pem: string) => number
 }

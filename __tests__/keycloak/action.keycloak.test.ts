@@ -15,7 +15,7 @@ let kc: Keycloak
 before(async () => {
   kc = await startKeycloak()
 })
-after(() => kc?.stop())
+after(() => kc.stop())
 
 const claims = (jwt: string): Record<string, unknown> =>
   JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>

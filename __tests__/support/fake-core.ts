@@ -22,7 +22,7 @@ export function fakeCore(options: { debug?: boolean; state?: Record<string, stri
 } {
   const recorded: Recorded = { calls: [], outputs: {}, env: {}, state: {}, summaries: [] }
   const log = (kind: string) => (message: string | Error) => {
-    recorded.calls.push([kind, String(message instanceof Error ? message.message : message)])
+    recorded.calls.push([kind, message instanceof Error ? message.message : message])
   }
   const core: Core = {
     setSecret: value => log('setSecret')(value),

@@ -69,7 +69,7 @@ export async function runStep(
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value
   for (const [name, value] of Object.entries(options.env ?? {})) {
-    if (value === undefined) delete env[name]
+    if (value === undefined) Reflect.deleteProperty(env, name)
     else env[name] = value
   }
   const script = options.script ?? join(ROOT, `dist/${step}/index.js`)
