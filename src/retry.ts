@@ -11,6 +11,8 @@ export interface RetryPolicy {
   deadline: number
   baseDelayMs: number
   maxDelayMs: number
+  /** Where the retry limit comes from, for the message when it is reached (default: the retries input). */
+  retriesSource?: string
 }
 
 export interface Clock {
@@ -78,7 +80,7 @@ export function decideRetry(
   random: number
 ): RetryDecision {
   if (!failure.transient) return { retry: false, why: 'not retryable' }
-  if (retry >= policy.retries) return { retry: false, why: `no retries left (the retries input is ${policy.retries})` }
+  if (retry >= policy.retries) return { retry: false, why: `no retries left (${policy.retriesSource ?? `the retries input is ${policy.retries}`})` }
   const remaining = policy.deadline - now
   const waitMs = failure.retryAfterMs ?? backoffMs(retry, policy, random)
   if (remaining - waitMs < MIN_ATTEMPT_MS) {

@@ -42,6 +42,7 @@ export async function revokeToken(
   const attempts = {
     policy: {
       retries: Math.min(config.retries, REVOKE_RETRIES),
+      retriesSource: 'a revocation is retried at most once',
       deadline: deps.clock.now() + totalMs,
       baseDelayMs: BASE_DELAY_MS,
       maxDelayMs: MAX_DELAY_MS
