@@ -5,6 +5,7 @@
  */
 import type { ClientAuth } from './config.js'
 import { formEncode } from './config.js'
+import { githubIdToken, requireIdTokenPermission } from './github-oidc.js'
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
@@ -32,6 +33,18 @@ export function basicAuthorization(clientId: string, clientSecret: string): stri
   return `Basic ${Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret)}`).toString('base64')}`
 }
 
+/**
+ * What can be known wrong about the client authentication before any request: a key that cannot sign
+ * with signing-algorithm, or a job without the id-token permission.
+ */
+export async function checkClientAuth(auth: ClientAuth, env: NodeJS.ProcessEnv): Promise<void> {
+  if (auth.method === 'client_secret_jwt' || auth.method === 'private_key_jwt') {
+    const { checkSigningKey } = await import('./assertion.js')
+    await checkSigningKey(auth)
+  }
+  if (auth.method === 'github_oidc') requireIdTokenPermission(env)
+}
+
 export async function clientCredentials(auth: ClientAuth, ctx: ClientAuthContext): Promise<ClientCredentials> {
   switch (auth.method) {
     case 'client_secret_post':
@@ -48,15 +61,22 @@ export async function clientCredentials(auth: ClientAuth, ctx: ClientAuthContext
     }
     case 'github_oidc': {
       if (!ctx.oidcAudience) throw new Error('github_oidc needs an audience for the GitHub OIDC token')
-      const token = await ctx.getIDToken(ctx.oidcAudience)
-      return assertionCredentials(ctx.clientId, token)
+      // A new token for every attempt: Keycloak accepts each jti once, so a retry cannot reuse one.
+      const token = await githubIdToken(audience => ctx.getIDToken(audience), ctx.oidcAudience)
+      // No client_id (optional, RFC 7521 §4.2): Keycloak finds the client by the token's iss and sub, and
+      // 26.6 refuses a client_id that differs from sub ("client_id parameter does not match sub claim").
+      return assertionCredentials(undefined, token)
     }
   }
 }
 
-function assertionCredentials(clientId: string, assertion: string): ClientCredentials {
+function assertionCredentials(clientId: string | undefined, assertion: string): ClientCredentials {
   return {
-    fields: { client_id: clientId, client_assertion_type: JWT_BEARER_ASSERTION, client_assertion: assertion },
+    fields: {
+      ...(clientId ? { client_id: clientId } : {}),
+      client_assertion_type: JWT_BEARER_ASSERTION,
+      client_assertion: assertion
+    },
     headers: {},
     secrets: [assertion]
   }

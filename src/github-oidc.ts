@@ -1,5 +1,6 @@
 /** GitHub's OIDC identity as the client credential (auth-method github_oidc). */
 import { InputError } from './errors.js'
+import { printable } from './token-response.js'
 
 /** The runner sets these only when the job has `permissions: id-token: write`. */
 export function requireIdTokenPermission(env: NodeJS.ProcessEnv): void {
@@ -7,6 +8,32 @@ export function requireIdTokenPermission(env: NodeJS.ProcessEnv): void {
     throw new InputError(
       'auth-method',
       'github_oidc needs a GitHub OIDC token, and this job may not request one: add "permissions: id-token: write" to the job (or workflow). Pull requests from forks never get one.'
+    )
+  }
+}
+
+/**
+ * Asks GitHub's OIDC service for a token (`core.getIDToken`, which masks it). Its failures are reworded:
+ * @actions/core quotes the service's answer body, which is not printed here; a network error is.
+ */
+export async function githubIdToken(
+  getIDToken: (audience: string) => Promise<string>,
+  audience: string
+): Promise<string> {
+  try {
+    return await getIDToken(audience)
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    const status = /Error Code\s*:\s*(\d{3})/.exec(message)?.[1]
+    const network = /Error Message\s*:\s*(.*)$/s.exec(message)?.[1]
+    const what = status
+      ? `it answered HTTP ${status}`
+      : /do not have ID Token/i.test(message)
+        ? 'its answer held no token ("value")'
+        : printable(network ?? message, 200)
+    throw new Error(
+      `github_oidc: GitHub's OIDC service (ACTIONS_ID_TOKEN_REQUEST_URL) gave no token for audience "${audience}": ${what}. This is on GitHub's side, not Keycloak's: re-run the job, and if it keeps failing check https://www.githubstatus.com.`,
+      { cause: error }
     )
   }
 }

@@ -49,7 +49,10 @@ export function hintFor(failure: AttemptFailure, ctx: HintContext): string | und
       return `Keycloak rejected the GitHub OIDC token for client "${ctx.clientId}": check that the realm trusts https://token.actions.githubusercontent.com as an identity provider with "Supports client assertions" on, that the client uses "Signed JWT - Federated" with that provider, and that its "Federated subject" equals this workflow's sub claim (e.g. repo:OWNER/REPO:ref:refs/heads/main, or repo:OWNER/REPO:environment:NAME for a job with an environment).`
     }
     if (ctx.method === 'private_key_jwt') {
-      return `Keycloak rejected the signed client assertion of "${ctx.clientId}": check that the client's Credentials tab uses "Signed JWT" with the public key (or JWKS URL) of private-key, that private-key-id matches its kid, and that signing-algorithm matches the client's setting.`
+      const setup = `In Keycloak, Clients → ${ctx.clientId}: the Credentials tab must have Client Authenticator "Signed JWT", and the Keys tab the public key of private-key (Import key, or "Use JWKS URL")`
+      return /unable to load public key/i.test(description)
+        ? `Keycloak holds no public key of "${ctx.clientId}" for this assertion. ${setup}; private-key-id, when set, must be that key's kid (leave it empty if the client holds one key).`
+        : `Keycloak rejected the signed client assertion of "${ctx.clientId}": private-key is not the key whose public key the client holds, or the client is not set up for it. ${setup}, and signing-algorithm must match the client's "Signature algorithm".`
     }
     if (secretMethod || ctx.method === 'client_secret_jwt') {
       // Keycloak answers a wrong secret with unauthorized_client, an unknown or disabled client with
@@ -75,8 +78,8 @@ export function hintFor(failure: AttemptFailure, ctx: HintContext): string | und
  * send one.
  */
 function assertionHint(description: string, ctx: HintContext): string | undefined {
-  if (ctx.method !== 'github_oidc' && ctx.method !== 'private_key_jwt' && ctx.method !== 'client_secret_jwt') return undefined
   const github = ctx.method === 'github_oidc'
+  if (!github && ctx.method !== 'private_key_jwt' && ctx.method !== 'client_secret_jwt') return undefined
   const what = github ? "GitHub's OIDC token" : 'the signed client assertion'
   if (/invalid token audience|multiple audiences/i.test(description)) {
     return github

@@ -16,7 +16,26 @@ export interface RequestRecord {
   fields: string[]
   /** Values of the fields that are safe to keep (grant_type, scope, audience, resource, client_id, client_assertion_type). */
   values: Record<string, string | string[]>
+  /** The decoded header and claims of a `client_assertion` (never the assertion itself). */
+  assertion?: DecodedAssertion
   status: number
+}
+
+export interface DecodedAssertion {
+  header: Record<string, unknown>
+  claims: Record<string, unknown>
+}
+
+/** Decodes (without verifying) a compact JWS: what a test may check about an assertion without keeping it. */
+export function decodeAssertion(jwt: string): DecodedAssertion | undefined {
+  const [header, claims] = jwt.split('.').map(part => {
+    try {
+      return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>
+    } catch {
+      return undefined
+    }
+  })
+  return header && claims ? { header, claims } : undefined
 }
 
 export interface OidcServer {
@@ -26,6 +45,11 @@ export interface OidcServer {
   revocationEndpoint: string
   requests: RequestRecord[]
   tokenRequests(): RequestRecord[]
+  /**
+   * Answers the next `count` token requests with 503 and Retry-After: 0, after the provider has handled them
+   * (so a client assertion's jti is spent, and a retry that reused it would be refused).
+   */
+  failNextTokenRequests(count: number): void
   /** Introspects a token as the `introspector` client. */
   introspect(token: string): Promise<Record<string, unknown>>
   close(): Promise<void>
@@ -87,8 +111,15 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
   })
   console.warn = warn
   const requests: RequestRecord[] = []
+  let failures = 0
   provider.use(async (ctx, next) => {
     await next()
+    if (ctx.path === '/token' && failures > 0) {
+      failures--
+      ctx.status = 503
+      ctx.set('retry-after', '0')
+      ctx.body = { error: 'temporarily_unavailable', error_description: 'failure injected by the test' }
+    }
     const body = ((ctx as { oidc?: { body?: Record<string, unknown> } }).oidc?.body ?? {}) as Record<string, unknown>
     const values: Record<string, string | string[]> = {}
     for (const [key, value] of Object.entries(body)) {
@@ -100,6 +131,7 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
       authorization: ctx.get('authorization') ? ctx.get('authorization').split(' ')[0]?.toLowerCase() : undefined,
       fields: Object.keys(body).sort(),
       values,
+      ...(typeof body.client_assertion === 'string' ? { assertion: decodeAssertion(body.client_assertion) } : {}),
       status: ctx.status
     })
   })
@@ -115,6 +147,9 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
     revocationEndpoint: `${issuer}/token/revocation`,
     requests,
     tokenRequests: () => requests.filter(r => r.path === '/token'),
+    failNextTokenRequests: count => {
+      failures = count
+    },
     async introspect(token) {
       const response = await fetch(`${issuer}/token/introspection`, {
         method: 'POST',

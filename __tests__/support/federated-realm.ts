@@ -1,0 +1,136 @@
+/**
+ * A small token endpoint on loopback at a Keycloak-style path (`/realms/BinarlyRealm/protocol/openid-connect/
+ * token`) that authenticates clients the way Keycloak's "Signed JWT - Federated" does (FederatedJWTClient-
+ * Validator): the client assertion must be signed by the trusted issuer's published key, with aud = this
+ * realm's issuer (one audience), the expected sub, active now, a jti seen once, and no client_id that differs
+ * from sub. For the fast suite only; the real acceptance test is against Keycloak.
+ */
+import { randomBytes } from 'node:crypto'
+import { createServer, type IncomingMessage } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose'
+import { JWT_BEARER_ASSERTION } from '../../src/client-auth.ts'
+
+export interface FederatedRealmOptions {
+  /** Issuer of the trusted identity provider (its JWKS is found by discovery). */
+  trustedIssuer: string
+  /** The sub the federated client expects ("Federated subject"). */
+  subject: string
+  /** Answer the first this-many token requests with 503 (Retry-After: 0). */
+  failFirst?: number
+}
+
+export interface FederatedRequest {
+  /** Decoded claims of the assertion (never the assertion itself). */
+  claims: Record<string, unknown> | undefined
+  clientIdSent: boolean
+  status: number
+}
+
+export interface FederatedRealm {
+  issuer: string
+  tokenEndpoint: string
+  requests: FederatedRequest[]
+  /** Access tokens handed out. */
+  issued: string[]
+  close(): Promise<void>
+}
+
+const REALM = 'BinarlyRealm'
+
+export async function startFederatedRealm(options: FederatedRealmOptions): Promise<FederatedRealm> {
+  const discovery = (await (await fetch(`${options.trustedIssuer}/.well-known/openid-configuration`)).json()) as {
+    jwks_uri: string
+  }
+  const jwks = createRemoteJWKSet(new URL(discovery.jwks_uri))
+  const seen = new Set<string>()
+  const requests: FederatedRequest[] = []
+  const issued: string[] = []
+
+  const server = createServer()
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  const issuer = `http://127.0.0.1:${port}/realms/${REALM}`
+  const tokenPath = `/realms/${REALM}/protocol/openid-connect/token`
+
+  /** Keycloak's error_description for each way the assertion can fail, or undefined when it passes. */
+  const authenticate = async (form: URLSearchParams): Promise<string | undefined> => {
+    const assertion = form.get('client_assertion')
+    if (form.get('client_assertion_type') !== JWT_BEARER_ASSERTION || !assertion) {
+      return 'Invalid client or Invalid client credentials'
+    }
+    const claims = decodeJwt(assertion)
+    if (claims.iss !== options.trustedIssuer || claims.sub !== options.subject) {
+      return 'Invalid client or Invalid client credentials' // no client trusts this iss + sub
+    }
+    if (form.has('client_id') && form.get('client_id') !== claims.sub)
+      return 'client_id parameter does not match sub claim'
+    try {
+      await jwtVerify(assertion, jwks, { issuer: options.trustedIssuer, requiredClaims: ['exp', 'jti'] })
+    } catch (error) {
+      return /exp|nbf|not active/i.test((error as Error).message)
+        ? 'Token is not active'
+        : 'Invalid client or Invalid client credentials'
+    }
+    const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud]
+    if (!aud.includes(issuer)) return 'Invalid token audience'
+    if (aud.length > 1) return 'Multiple audiences not allowed'
+    if (seen.has(claims.jti ?? '')) return 'Token reuse detected'
+    seen.add(claims.jti ?? '')
+    return undefined
+  }
+
+  const readBody = async (req: IncomingMessage): Promise<string> => {
+    let body = ''
+    for await (const chunk of req) body += String(chunk)
+    return body
+  }
+
+  server.on('request', (req, res) => {
+    void (async () => {
+      const json = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body))
+      }
+      const url = new URL(req.url ?? '/', issuer)
+      if (req.method === 'GET' && url.pathname === `/realms/${REALM}/.well-known/openid-configuration`) {
+        return json(200, { issuer, token_endpoint: `${issuer}/protocol/openid-connect/token` })
+      }
+      if (req.method !== 'POST' || url.pathname !== tokenPath)
+        return json(404, { error: 'Unable to find matching target resource method' })
+      const form = new URLSearchParams(await readBody(req))
+      const assertion = form.get('client_assertion')
+      const record: FederatedRequest = {
+        claims: assertion ? decodeJwt(assertion) : undefined,
+        clientIdSent: form.has('client_id'),
+        status: 0
+      }
+      requests.push(record)
+      if (requests.length <= (options.failFirst ?? 0)) {
+        record.status = 503
+        return json(503, { error: 'temporarily_unavailable' }, { 'retry-after': '0' })
+      }
+      const failure =
+        form.get('grant_type') === 'client_credentials' ? await authenticate(form) : 'unsupported_grant_type'
+      if (failure) {
+        record.status = 401
+        return json(401, { error: 'invalid_client', error_description: failure })
+      }
+      const accessToken = randomBytes(32).toString('base64url')
+      issued.push(accessToken)
+      record.status = 200
+      json(200, { access_token: accessToken, token_type: 'Bearer', expires_in: 300, scope: 'profile email' })
+    })().catch(() => res.writeHead(500).end())
+  })
+
+  return {
+    issuer,
+    tokenEndpoint: `${issuer}/protocol/openid-connect/token`,
+    requests,
+    issued,
+    close: () =>
+      new Promise<void>(resolve => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}

@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { checkClientAuth, clientCredentials } from '../../src/client-auth.ts'
+import { InputError } from '../../src/errors.ts'
+import { githubIdToken, requireIdTokenPermission } from '../../src/github-oidc.ts'
+import { hintFor, type HintContext } from '../../src/oauth-hints.ts'
+
+const REQUEST_ENV = {
+  ACTIONS_ID_TOKEN_REQUEST_URL: 'https://example/token?api-version=2.0',
+  ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't'
+}
+
+describe('the id-token permission', () => {
+  test('both request variables are needed', () => {
+    requireIdTokenPermission(REQUEST_ENV)
+    for (const env of [{}, { ACTIONS_ID_TOKEN_REQUEST_URL: 'x' }, { ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'x' }]) {
+      assert.throws(() => requireIdTokenPermission(env), /add "permissions: id-token: write" to the job/)
+    }
+  })
+
+  test('checkClientAuth asks for it only with github_oidc', async () => {
+    await assert.rejects(checkClientAuth({ method: 'github_oidc', oidcAudience: undefined }, {}), InputError)
+    await checkClientAuth({ method: 'github_oidc', oidcAudience: undefined }, REQUEST_ENV)
+    await checkClientAuth({ method: 'client_secret_post', clientSecret: 's' }, {})
+  })
+})
+
+describe('githubIdToken', () => {
+  // The three shapes of error @actions/core's OidcClient.getIDToken throws.
+  const coreError = (code: string, message: string): Error =>
+    new Error(
+      `Error message: Failed to get ID Token. \n \n        Error Code : ${code}\n \n        Error Message: ${message}`
+    )
+
+  test('hands the token through', async () => {
+    assert.equal(await githubIdToken(async audience => `token-for-${audience}`, 'aud'), 'token-for-aud')
+  })
+
+  test("an HTTP failure names the status, never the service's answer", async () => {
+    const error = coreError('503', 'secret-looking body text')
+    await assert.rejects(
+      githubIdToken(() => Promise.reject(error), 'https://kc/realms/R'),
+      (thrown: Error) => {
+        assert.match(
+          thrown.message,
+          /gave no token for audience "https:\/\/kc\/realms\/R": it answered HTTP 503\. This is on GitHub's side/
+        )
+        assert.ok(!thrown.message.includes('secret-looking'))
+        return true
+      }
+    )
+  })
+
+  test('a network failure and an answer without a value say so', async () => {
+    await assert.rejects(
+      githubIdToken(() => Promise.reject(coreError('undefined', 'connect ECONNREFUSED 10.0.0.1:443')), 'a'),
+      /: connect ECONNREFUSED 10\.0\.0\.1:443\./
+    )
+    await assert.rejects(
+      githubIdToken(
+        () => Promise.reject(new Error('Error message: Response json body do not have ID Token field')),
+        'a'
+      ),
+      /its answer held no token \("value"\)/
+    )
+  })
+})
+
+describe('github_oidc credentials', () => {
+  test('a new GitHub token for every attempt, sent without client_id, and masked', async () => {
+    const asked: string[] = []
+    const ctx = {
+      clientId: 'binarly-github',
+      endpoint: 'https://kc/realms/R/protocol/openid-connect/token',
+      oidcAudience: 'https://kc/realms/R',
+      getIDToken: async (audience: string) => {
+        asked.push(audience)
+        return `gh-token-${asked.length}`
+      },
+      now: () => 0
+    }
+    const auth = { method: 'github_oidc', oidcAudience: undefined } as const
+    const first = await clientCredentials(auth, ctx)
+    const second = await clientCredentials(auth, ctx)
+    assert.deepEqual(first, {
+      fields: {
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: 'gh-token-1'
+      },
+      headers: {},
+      secrets: ['gh-token-1']
+    })
+    assert.equal(second.fields.client_assertion, 'gh-token-2')
+    assert.deepEqual(asked, ['https://kc/realms/R', 'https://kc/realms/R'])
+  })
+})
+
+describe("hints for Keycloak's refusals of a client assertion", () => {
+  const hint = (method: HintContext['method'], description: string): string =>
+    hintFor(
+      { status: 401, error: 'invalid_client', errorDescription: description, detail: '', transient: false },
+      { clientId: 'ci', method, scope: undefined, endpoint: 'https://kc/realms/R/protocol/openid-connect/token' }
+    ) ?? ''
+
+  test('audience', () => {
+    assert.match(hint('github_oidc', 'Invalid token audience'), /leave oidc-audience empty/)
+    assert.match(
+      hint('private_key_jwt', 'Invalid token audience'),
+      /set auth-url to the token endpoint under the hostname of the issuer/
+    )
+  })
+
+  test('time and replay', () => {
+    assert.match(
+      hint('github_oidc', 'Token is not active'),
+      /expired or not yet valid by its clock: check that the clocks of Keycloak are right/
+    )
+    assert.match(hint('client_secret_jwt', 'Token was issued in the future'), /clocks of Keycloak and the runner/)
+    assert.match(hint('github_oidc', 'Token reuse detected'), /already seen GitHub's OIDC token/)
+  })
+
+  test('signature algorithm, and the generic refusals', () => {
+    assert.match(
+      hint('private_key_jwt', 'Invalid signature algorithm'),
+      /Clients → ci → Credentials → Signature algorithm/
+    )
+    assert.match(
+      hint('github_oidc', 'Invalid client or Invalid client credentials'),
+      /"Federated subject" equals this workflow's sub claim/
+    )
+    assert.match(
+      hint('private_key_jwt', 'Client authentication with signed JWT failed: Signature on JWT token failed validation'),
+      /private-key is not the key whose public key the client holds.*Client Authenticator "Signed JWT", and the Keys tab the public key of private-key/
+    )
+    assert.match(
+      hint('private_key_jwt', 'Unable to load public key'),
+      /holds no public key of "ci" for this assertion.*must be that key's kid/
+    )
+    assert.match(hint('client_secret_post', 'Token is not active'), /its secret is wrong/)
+  })
+})
