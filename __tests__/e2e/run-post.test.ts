@@ -1,0 +1,99 @@
+/**
+ * runPost and matrix sharing in-process, with the real transport against the real oidc-provider (the
+ * runner-style tests in revoke.e2e and matrix.e2e cover the bundles; these cover the modules themselves).
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { runMain } from '../../src/run-main.ts'
+import { runPost } from '../../src/run-post.ts'
+import { testDeps } from '../support/fake-core.ts'
+import { CLIENTS, startOidcServer, type OidcServer } from '../support/oidc-server.ts'
+
+let server: OidcServer
+before(async () => {
+  server = await startOidcServer()
+})
+after(() => server.close())
+
+const RUN = { GITHUB_REPOSITORY: 'binarly-io/firmware', GITHUB_RUN_ID: '77' }
+const inputs = (extra: Record<string, string> = {}) => ({
+  'auth-url': server.issuer,
+  'client-id': CLIENTS.post.id,
+  'client-secret': CLIENTS.post.secret,
+  ...extra
+})
+
+async function main(extra: Record<string, string> = {}, env: NodeJS.ProcessEnv = RUN) {
+  const { deps, recorded } = testDeps(inputs(extra), { env })
+  await runMain(deps)
+  return recorded
+}
+
+const revocations = () => server.requests.filter(r => r.path === '/token/revocation').length
+
+describe('runPost', () => {
+  test('revokes the token the main step got', async () => {
+    const state = (await main()).state
+    const { deps, recorded } = testDeps(inputs(), {}, { state })
+    await runPost(deps)
+    assert.deepEqual(await server.introspect(state.token ?? ''), { active: false })
+    assert.equal(recorded.calls[0]?.[0], 'setSecret')
+    assert.ok(recorded.calls.some(([kind, m]) => kind === 'info' && m === `Revoked the access token at ${server.revocationEndpoint}.`))
+  })
+
+  const skips: [string, (state: Record<string, string>) => Record<string, string>, Record<string, string>, RegExp][] = [
+    ['no state', () => ({}), {}, /left no token/],
+    ['a shared token', s => ({ ...s, shared: 'true' }), {}, /shared with other jobs/],
+    ['an expired token', s => ({ ...s, 'expires-at': new Date(Date.now() - 1000).toISOString() }), {}, /expired at/],
+    ['revoke: false', s => s, { revoke: 'false' }, /revoke is false/],
+    ['no revocation endpoint', s => ({ ...s, 'revocation-endpoint': '' }), {}, /no revocation endpoint is known/]
+  ]
+  for (const [name, stateOf, extra, why] of skips) {
+    test(`skips ${name} without a request`, async () => {
+      const state = stateOf((await main()).state)
+      const before = revocations()
+      const { deps, recorded } = testDeps(inputs(extra), {}, { state })
+      await runPost(deps)
+      assert.equal(revocations(), before)
+      assert.ok(recorded.calls.some(([kind, m]) => kind === 'debug' && why.test(m)), JSON.stringify(recorded.calls))
+    })
+  }
+
+  test('a failing revocation endpoint is an error for the entry to turn into a warning', async () => {
+    const state = { ...(await main({ retries: '0' })).state, 'revocation-endpoint': `${server.issuer}/nowhere` }
+    const { deps } = testDeps(inputs({ retries: '0' }), {}, { state })
+    await assert.rejects(runPost(deps), /Could not revoke the token at .*: HTTP 404.*set revoke: false/)
+  })
+})
+
+describe('sharing, in-process', () => {
+  test('share: true seals the token; a matrix job reuses it without a request', async () => {
+    const auth = await main({ share: 'true' })
+    const sealed = auth.outputs['shared-token'] ?? ''
+    assert.match(sealed, /^v1\./)
+    assert.equal(auth.state.shared, 'true')
+    const before = server.tokenRequests().length
+    const job = await main({ 'shared-token': sealed })
+    assert.equal(server.tokenRequests().length, before)
+    assert.equal(job.outputs['access-token'], auth.outputs['access-token'])
+    assert.equal(job.env.BINARLY_ACCESS_TOKEN, auth.outputs['access-token'])
+    assert.equal(job.state.shared, 'true')
+    assert.match(job.summaries[0] ?? '', /reusing the shared-token of this run/)
+  })
+
+  test('a sealed token of another run falls back to an exchange, with a warning', async () => {
+    const sealed = (await main({ share: 'true' })).outputs['shared-token'] ?? ''
+    const before = server.tokenRequests().length
+    const job = await main({ 'shared-token': sealed }, { ...RUN, GITHUB_RUN_ID: '78' })
+    assert.equal(server.tokenRequests().length, before + 1)
+    assert.ok(job.calls.some(([kind, m]) => kind === 'warning' && /shared-token cannot be used/.test(m)))
+  })
+
+  test('outside a runner (no repository or run id) sharing is declined with a warning', async () => {
+    const auth = await main({ share: 'true' }, {})
+    assert.equal(auth.outputs['shared-token'], undefined)
+    assert.ok(auth.calls.some(([kind, m]) => kind === 'warning' && /GITHUB_REPOSITORY and GITHUB_RUN_ID are not set/.test(m)))
+    const job = await main({ 'shared-token': 'v1.x.y.z' }, {})
+    assert.ok(job.calls.some(([kind, m]) => kind === 'warning' && /shared-token is ignored/.test(m)))
+  })
+})
