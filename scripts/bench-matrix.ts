@@ -18,14 +18,20 @@ export interface MatrixFigure {
 
 export async function benchMatrix(n = 32): Promise<MatrixFigure[]> {
   const server = await startOidcServer()
-  const inputs = { 'auth-url': server.tokenEndpoint, 'client-id': CLIENTS.post.id, 'client-secret': CLIENTS.post.secret, revoke: 'false' }
+  const inputs = {
+    'auth-url': server.tokenEndpoint,
+    'client-id': CLIENTS.post.id,
+    'client-secret': CLIENTS.post.secret,
+    revoke: 'false'
+  }
   try {
     const figures: MatrixFigure[] = []
     for (const mode of ['sharing', 'no sharing'] as const) {
       const before = server.tokenRequests().length
       const auth = await runStep('main', mode === 'sharing' ? { ...inputs, share: 'true' } : inputs)
       const sealed = auth.outputs['shared-token']
-      if (auth.code !== 0 || (mode === 'sharing' && !sealed)) throw new Error(`the auth job failed: ${auth.stdout}${auth.stderr}`)
+      if (auth.code !== 0 || (mode === 'sharing' && !sealed))
+        throw new Error(`the auth job failed: ${auth.stdout}${auth.stderr}`)
       const jobs = await runMatrix(n, sealed ? { ...inputs, 'shared-token': sealed } : inputs)
       const failed = jobs.find(job => job.result.code !== 0 || job.result.warnings.length > 0)
       if (failed) throw new Error(`a matrix job failed: ${failed.result.stdout}${failed.result.stderr}`)

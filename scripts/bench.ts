@@ -29,7 +29,15 @@ core.setOutput('access-token', json.access_token)
 writeFileSync(join(work, 'minimal.mjs'), MINIMAL)
 execFileSync(
   process.execPath,
-  [join(ROOT, 'node_modules/@vercel/ncc/dist/ncc/cli.js'), 'build', join(work, 'minimal.mjs'), '-o', join(work, 'minimal'), '--quiet', '--minify'],
+  [
+    join(ROOT, 'node_modules/@vercel/ncc/dist/ncc/cli.js'),
+    'build',
+    join(work, 'minimal.mjs'),
+    '-o',
+    join(work, 'minimal'),
+    '--quiet',
+    '--minify'
+  ],
   { cwd: ROOT, stdio: 'inherit' }
 )
 
@@ -61,7 +69,9 @@ try {
 }
 
 const base = median(times['minimal action'] ?? [])
-console.log(`Cold start under Node ${execFileSync(NODE24, ['--version']).toString().trim()}, ${ROUNDS} interleaved rounds, medians:\n`)
+console.log(
+  `Cold start under Node ${execFileSync(NODE24, ['--version']).toString().trim()}, ${ROUNDS} interleaved rounds, medians:\n`
+)
 console.log('| run | median ms | vs minimal action |\n|---|---:|---:|')
 for (const [name, values] of Object.entries(times)) {
   const m = median(values)

@@ -9,8 +9,12 @@ const ncc = fileURLToPath(new URL('../node_modules/@vercel/ncc/dist/ncc/cli.js',
 
 for (const entry of ['main', 'post']) {
   rmSync(`${root}/dist/${entry}`, { recursive: true, force: true })
-  execFileSync(process.execPath, [ncc, 'build', `src/${entry}.ts`, '-o', `dist/${entry}`, '--license', 'licenses.txt', '--quiet', '--minify'], {
-    cwd: root,
-    stdio: 'inherit'
-  })
+  execFileSync(
+    process.execPath,
+    [ncc, 'build', `src/${entry}.ts`, '-o', `dist/${entry}`, '--license', 'licenses.txt', '--quiet', '--minify'],
+    {
+      cwd: root,
+      stdio: 'inherit'
+    }
+  )
 }

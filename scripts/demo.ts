@@ -54,7 +54,12 @@ const inputs: Record<string, string> = realUrl
       'client-id': setting('BINARLY_CLIENT_ID') ?? '',
       'client-secret': setting('BINARLY_CLIENT_SECRET') ?? ''
     }
-  : { 'auth-url': server?.issuer ?? '', 'client-id': CLIENTS.special.id, 'client-secret': CLIENTS.special.secret, scope: 'scan:read' }
+  : {
+      'auth-url': server?.issuer ?? '',
+      'client-id': CLIENTS.special.id,
+      'client-secret': CLIENTS.special.secret,
+      scope: 'scan:read'
+    }
 
 try {
   console.log(

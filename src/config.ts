@@ -404,7 +404,10 @@ function parseEnvVar(raw: string): string {
     )
   }
   if (RESERVED_ENV.test(raw)) {
-    throw new InputError('env-var', `"${raw}" is reserved by the runner or Node: choose another name, e.g. BINARLY_ACCESS_TOKEN.`)
+    throw new InputError(
+      'env-var',
+      `"${raw}" is reserved by the runner or Node: choose another name, e.g. BINARLY_ACCESS_TOKEN.`
+    )
   }
   return raw
 }

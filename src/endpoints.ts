@@ -48,12 +48,7 @@ export function discoveryUrl(url: URL): string {
 }
 
 /** Reads a discovery document; pure. */
-export function parseDiscovery(
-  body: string,
-  documentUrl: string,
-  allowHttp: boolean,
-  warnings: string[]
-): Endpoints {
+export function parseDiscovery(body: string, documentUrl: string, allowHttp: boolean, warnings: string[]): Endpoints {
   let doc: unknown
   try {
     doc = JSON.parse(body)

@@ -25,7 +25,11 @@ export function issuedToken(token: TokenResponse, receivedAt: number): IssuedTok
   }
 }
 
-export function publishToken(core: Pick<Core, 'setOutput' | 'exportVariable'>, token: IssuedToken, envVar: string | undefined): void {
+export function publishToken(
+  core: Pick<Core, 'setOutput' | 'exportVariable'>,
+  token: IssuedToken,
+  envVar: string | undefined
+): void {
   core.setOutput('access-token', token.accessToken)
   core.setOutput('token-type', token.tokenType)
   core.setOutput('expires-in', token.expiresIn === undefined ? '' : String(token.expiresIn))

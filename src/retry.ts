@@ -80,7 +80,11 @@ export function decideRetry(
   random: number
 ): RetryDecision {
   if (!failure.transient) return { retry: false, why: 'not retryable' }
-  if (retry >= policy.retries) return { retry: false, why: `no retries left (${policy.retriesSource ?? `the retries input is ${policy.retries}`})` }
+  if (retry >= policy.retries)
+    return {
+      retry: false,
+      why: `no retries left (${policy.retriesSource ?? `the retries input is ${policy.retries}`})`
+    }
   const remaining = policy.deadline - now
   const waitMs = failure.retryAfterMs ?? backoffMs(retry, policy, random)
   if (remaining - waitMs < MIN_ATTEMPT_MS) {

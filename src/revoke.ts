@@ -56,7 +56,10 @@ export async function revokeToken(
     endpoint,
     attempts,
     async (timeoutMs): Promise<AttemptResult<void>> => {
-      const credentials = await clientCredentials(config.clientAuth, { ...deps.auth, endpoint: revocation.tokenEndpoint })
+      const credentials = await clientCredentials(config.clientAuth, {
+        ...deps.auth,
+        endpoint: revocation.tokenEndpoint
+      })
       for (const secret of credentials.secrets) deps.setSecret(secret)
       const response = await deps.transport({
         method: 'POST',

@@ -33,7 +33,9 @@ export async function runMain(deps: Deps): Promise<void> {
   const reused = reuseSharedToken(config, deps)
   if (reused) {
     await hand(deps, config, undefined, reused, 'shared-token')
-    core.info(`Reusing the shared-token of this run: a ${reused.tokenType} token valid until ${reused.expiresAt?.toISOString()}.`)
+    core.info(
+      `Reusing the shared-token of this run: a ${reused.tokenType} token valid until ${reused.expiresAt?.toISOString()}.`
+    )
     return
   }
 
@@ -50,11 +52,14 @@ export async function runMain(deps: Deps): Promise<void> {
     log: core
   }
   // With ACTIONS_STEP_DEBUG: method, URL, status and time of every request (never a header or a body).
-  const transport = core.isDebug() ? debugTransport(deps.transport, deps.clock, message => core.debug(message)) : deps.transport
+  const transport = core.isDebug()
+    ? debugTransport(deps.transport, deps.clock, message => core.debug(message))
+    : deps.transport
   const shown = config.warnings.length
   const endpoints = await resolveEndpoints(config.authUrl, config.allowHttp, transport, attempts, config.warnings)
   for (const warning of config.warnings.slice(shown)) core.warning(warning)
-  if (endpoints.discoveredFrom) core.info(`Token endpoint ${endpoints.tokenEndpoint} (from ${endpoints.discoveredFrom}).`)
+  if (endpoints.discoveredFrom)
+    core.info(`Token endpoint ${endpoints.tokenEndpoint} (from ${endpoints.discoveredFrom}).`)
   const proxy = proxyFor(endpoints.tokenEndpoint)
   if (proxy) core.info(`Connecting through the proxy ${proxy}.`)
 

@@ -33,9 +33,7 @@ export interface RunBinding {
 
 export type UnsealFailure = 'malformed' | 'version' | 'unauthenticated' | 'expired' | 'too-short'
 
-export type UnsealResult =
-  | { ok: true; token: SealedToken }
-  | { ok: false; reason: UnsealFailure; why: string }
+export type UnsealResult = { ok: true; token: SealedToken } | { ok: false; reason: UnsealFailure; why: string }
 
 /** HKDF-SHA256 over the shared secret (share-passphrase, client secret or private key PEM). */
 export function deriveShareKey(secret: string): Buffer {

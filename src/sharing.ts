@@ -50,7 +50,13 @@ export function reuseSharedToken(config: Config, deps: Pick<Deps, 'core' | 'env'
     return undefined
   }
   const now = deps.clock.now()
-  const result = unseal(config.sharedToken, deriveShareKey(shareSecret(config)), binding, now, config.minValiditySeconds)
+  const result = unseal(
+    config.sharedToken,
+    deriveShareKey(shareSecret(config)),
+    binding,
+    now,
+    config.minValiditySeconds
+  )
   if (!result.ok) {
     core.warning(`shared-token cannot be used: ${result.why}. ${OWN_EXCHANGE}`)
     return undefined
@@ -88,6 +94,8 @@ export function shareToken(config: Config, token: IssuedToken, deps: Pick<Deps, 
   }
   const key = deriveShareKey(shareSecret(config))
   core.setOutput('shared-token', seal({ ...token, expiresAt }, key, binding))
-  core.info(`Sealed the token as the shared-token output, for the other jobs of ${binding.repository} run ${binding.runId}.`)
+  core.info(
+    `Sealed the token as the shared-token output, for the other jobs of ${binding.repository} run ${binding.runId}.`
+  )
   return true
 }

@@ -16,7 +16,10 @@ export function renderSummary(facts: SummaryFacts): string {
     ['Token endpoint', facts.endpoint],
     ['Client ID', facts.clientId],
     ['Client authentication', facts.method],
-    ['Obtained by', facts.source === 'exchange' ? 'client credentials exchange' : 'reusing the shared-token of this run'],
+    [
+      'Obtained by',
+      facts.source === 'exchange' ? 'client credentials exchange' : 'reusing the shared-token of this run'
+    ],
     ['Token type', facts.token.tokenType],
     ['Granted scope', facts.token.scope ?? '(not stated by the server)'],
     [

@@ -32,7 +32,10 @@ export function splitPemBundle(pem: string): string[] {
 export function trustExtraCAs(pem: string): number {
   const extra = splitPemBundle(pem)
   if (typeof tls.setDefaultCACertificates !== 'function') {
-    throw new InputError('ca-certificate', `needs Node.js 24 or newer (this is ${process.version}): run the action with runs.using node24.`)
+    throw new InputError(
+      'ca-certificate',
+      `needs Node.js 24 or newer (this is ${process.version}): run the action with runs.using node24.`
+    )
   }
   tls.setDefaultCACertificates([...tls.getCACertificates('default'), ...extra])
   return extra.length

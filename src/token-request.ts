@@ -29,7 +29,11 @@ export interface TokenRequestDeps {
   auth: Omit<ClientAuthContext, 'endpoint'>
 }
 
-export async function requestToken(config: Config, tokenEndpoint: string, deps: TokenRequestDeps): Promise<TokenResponse> {
+export async function requestToken(
+  config: Config,
+  tokenEndpoint: string,
+  deps: TokenRequestDeps
+): Promise<TokenResponse> {
   const hintContext = {
     clientId: config.clientId,
     method: config.clientAuth.method,

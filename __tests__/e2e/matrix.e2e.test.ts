@@ -28,7 +28,10 @@ const inputsFor = (s: OidcServer): Record<string, string> => ({
 })
 
 /** The sharing job: a fresh token, and its sealed form that holds no piece of it. */
-async function shareJob(s: OidcServer, extra: Record<string, string> = {}): Promise<{ token: string; sealed: string; result: StepResult }> {
+async function shareJob(
+  s: OidcServer,
+  extra: Record<string, string> = {}
+): Promise<{ token: string; sealed: string; result: StepResult }> {
   const result = await runStep('main', { ...inputsFor(s), share: 'true', ...extra })
   assert.equal(result.code, 0, result.stdout + result.stderr)
   const token = result.outputs['access-token'] ?? ''
@@ -96,7 +99,11 @@ describe('a shared-token that cannot be used: a warning, and a fresh exchange', 
     options: { inputs?: Record<string, string>; env?: Record<string, string> } = {}
   ): Promise<void> {
     const sent = s.tokenRequests().length
-    const result = await runStep('main', { ...inputsFor(s), 'shared-token': sealed, ...options.inputs }, { env: options.env })
+    const result = await runStep(
+      'main',
+      { ...inputsFor(s), 'shared-token': sealed, ...options.inputs },
+      { env: options.env }
+    )
     assert.equal(result.code, 0, result.stdout + result.stderr)
     assert.equal(result.warnings.length, 1, result.warnings.join('\n'))
     assert.match(result.warnings[0] ?? '', /^shared-token cannot be used: /)
@@ -122,7 +129,9 @@ describe('a shared-token that cannot be used: a warning, and a fresh exchange', 
   })
 
   test('another GITHUB_RUN_ID', async () => {
-    await fallsBack(server, shared.sealed, /for binarly-io\/firmware-pipeline run 4243: .*altered/, { env: { GITHUB_RUN_ID: '4243' } })
+    await fallsBack(server, shared.sealed, /for binarly-io\/firmware-pipeline run 4243: .*altered/, {
+      env: { GITHUB_RUN_ID: '4243' }
+    })
   })
 
   test('another repository', async () => {
@@ -133,7 +142,9 @@ describe('a shared-token that cannot be used: a warning, and a fresh exchange', 
 
   test('a wrong share-passphrase', async () => {
     const withPassphrase = await shareJob(server, { 'share-passphrase': PASSPHRASE })
-    await fallsBack(server, withPassphrase.sealed, unauthenticated, { inputs: { 'share-passphrase': `${PASSPHRASE}-other` } })
+    await fallsBack(server, withPassphrase.sealed, unauthenticated, {
+      inputs: { 'share-passphrase': `${PASSPHRASE}-other` }
+    })
   })
 
   test('a truncated value', async () => {

@@ -29,7 +29,8 @@ const inputsFor = (client: Client, extra: Record<string, string> = {}): Record<s
   ...extra
 })
 
-const revocations = (s: OidcServer, since: number) => s.requests.slice(since).filter(r => r.path === '/token/revocation')
+const revocations = (s: OidcServer, since: number) =>
+  s.requests.slice(since).filter(r => r.path === '/token/revocation')
 
 async function mainStep(inputs: Record<string, string>): Promise<{ result: StepResult; token: string }> {
   const result = await runStep('main', inputs)
@@ -40,7 +41,12 @@ async function mainStep(inputs: Record<string, string>): Promise<{ result: StepR
 }
 
 /** A post step that did not revoke: green, silent but for the debug line, no request, token alive. */
-async function skipped(inputs: Record<string, string>, state: Record<string, string> | undefined, why: RegExp, token?: string): Promise<void> {
+async function skipped(
+  inputs: Record<string, string>,
+  state: Record<string, string> | undefined,
+  why: RegExp,
+  token?: string
+): Promise<void> {
   const since = server.requests.length
   const post = await runStep('post', inputs, state ? { state } : {})
   assert.equal(post.code, 0, post.stdout + post.stderr)
@@ -147,7 +153,13 @@ describe('a failed revocation is a warning, never a failed job', () => {
       if (discovery) {
         const revocation = discovery[1] === 'failing' ? `${brokenUrl}/revoke` : `http://127.0.0.1:${deadPort}/revoke`
         response.writeHead(200, { 'content-type': 'application/json' })
-        response.end(JSON.stringify({ issuer: server.issuer, token_endpoint: server.tokenEndpoint, revocation_endpoint: revocation }))
+        response.end(
+          JSON.stringify({
+            issuer: server.issuer,
+            token_endpoint: server.tokenEndpoint,
+            revocation_endpoint: revocation
+          })
+        )
         return
       }
       if (url.pathname === '/revoke') revokeHits++
@@ -160,8 +172,14 @@ describe('a failed revocation is a warning, never a failed job', () => {
   after(() => new Promise<void>(resolve => broken.close(() => resolve())))
 
   for (const [kind, warning] of [
-    ['failing', /^binarly-m2m-auth: Could not revoke the token at http:\/\/127\.0\.0\.1:\d+\/revoke: HTTP 500, text\/plain: "internal error"\. It stays valid until \S+Z; if this server cannot revoke tokens, set revoke: false\..*gave up after 2 attempts/i],
-    ['dead', /^binarly-m2m-auth: Could not revoke the token at http:\/\/127\.0\.0\.1:\d+\/revoke: network error talking to 127\.0\.0\.1:\d+: .*ECONNREFUSED.*It stays valid until \S+Z; if this server cannot revoke tokens, set revoke: false\..*gave up after 2 attempts/i]
+    [
+      'failing',
+      /^binarly-m2m-auth: Could not revoke the token at http:\/\/127\.0\.0\.1:\d+\/revoke: HTTP 500, text\/plain: "internal error"\. It stays valid until \S+Z; if this server cannot revoke tokens, set revoke: false\..*gave up after 2 attempts/i
+    ],
+    [
+      'dead',
+      /^binarly-m2m-auth: Could not revoke the token at http:\/\/127\.0\.0\.1:\d+\/revoke: network error talking to 127\.0\.0\.1:\d+: .*ECONNREFUSED.*It stays valid until \S+Z; if this server cannot revoke tokens, set revoke: false\..*gave up after 2 attempts/i
+    ]
   ] as const) {
     test(`a ${kind} revocation endpoint: exit 0, one warning with the fix, one retry at most`, async () => {
       const inputs = { ...inputsFor(CLIENTS.post), 'auth-url': `${brokenUrl}/${kind}` }
@@ -195,7 +213,7 @@ describe('a failed revocation is a warning, never a failed job', () => {
 })
 
 describe('github_oidc: revocation authenticates like the exchange', () => {
-  test('a fresh GitHub OIDC token for the same audience, sent to Keycloak\'s /revoke next to the token endpoint', async () => {
+  test("a fresh GitHub OIDC token for the same audience, sent to Keycloak's /revoke next to the token endpoint", async () => {
     const github = await startGitHubOidc()
     const realm = await startFederatedRealm({ trustedIssuer: github.issuer, subject: SUBJECT })
     try {
@@ -209,11 +227,17 @@ describe('github_oidc: revocation authenticates like the exchange', () => {
       const post = await runStep('post', inputs, { env: github.env, state: main.state })
       assert.equal(post.code, 0, post.stdout + post.stderr)
       // GitHub was asked again, for the audience of the exchange: the assertion is never reused.
-      assert.deepEqual(github.requests.slice(asked).map(r => r.audience), [realm.issuer])
+      assert.deepEqual(
+        github.requests.slice(asked).map(r => r.audience),
+        [realm.issuer]
+      )
       // The loopback stand-in of the realm checks federated assertions at its token endpoint only, and has no
       // revocation endpoint: the answer is 404, which is a warning (Keycloak itself is in __tests__/keycloak).
       assert.equal(post.warnings.length, 1)
-      assert.match(post.warnings[0] ?? '', /Could not revoke the token at http:\/\/127\.0\.0\.1:\d+\/realms\/BinarlyRealm\/protocol\/openid-connect\/revoke: HTTP 404/)
+      assert.match(
+        post.warnings[0] ?? '',
+        /Could not revoke the token at http:\/\/127\.0\.0\.1:\d+\/realms\/BinarlyRealm\/protocol\/openid-connect\/revoke: HTTP 404/
+      )
       assertMaskedFirst(post, main.outputs['access-token'] ?? '')
       const [assertion] = github.issued.slice(issued)
       assert.ok(assertion)

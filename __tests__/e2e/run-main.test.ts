@@ -28,7 +28,11 @@ describe('runMain', () => {
     const maskedAt = recorded.calls.findIndex(([kind, value]) => kind === 'setSecret' && value === token)
     const firstUse = recorded.calls.findIndex(([kind]) => ['setOutput', 'exportVariable', 'saveState'].includes(kind))
     assert.ok(maskedAt >= 0 && maskedAt < firstUse, 'token masked before it is handed out')
-    assert.equal(recorded.calls.findIndex(([kind]) => kind === 'setSecret'), 0, 'the client secret is masked first of all')
+    assert.equal(
+      recorded.calls.findIndex(([kind]) => kind === 'setSecret'),
+      0,
+      'the client secret is masked first of all'
+    )
     assert.equal(recorded.calls[0]?.[1], CLIENTS.post.secret)
     for (const [kind, value] of recorded.calls) {
       if (kind === 'setSecret') continue
@@ -36,7 +40,8 @@ describe('runMain', () => {
     }
     assert.ok(recorded.calls.some(([kind, value]) => kind === 'debug' && /opaque/.test(value)))
     assert.equal(recorded.env.BINARLY_ACCESS_TOKEN, token)
-    for (const key of ['expires-at', 'revocation-endpoint', 'token', 'token-endpoint']) assert.ok(key in recorded.state, key)
+    for (const key of ['expires-at', 'revocation-endpoint', 'token', 'token-endpoint'])
+      assert.ok(key in recorded.state, key)
     assert.equal(recorded.state['revocation-endpoint'], server.revocationEndpoint)
     assert.equal(recorded.summaries.length, 1)
     assert.ok(!recorded.summaries[0]?.includes(token))
@@ -85,7 +90,12 @@ describe('runMain', () => {
     const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----'
     let trusted = ''
     const { deps, recorded } = testDeps(
-      { 'auth-url': server.tokenEndpoint, 'client-id': CLIENTS.post.id, 'client-secret': CLIENTS.post.secret, 'ca-certificate': pem },
+      {
+        'auth-url': server.tokenEndpoint,
+        'client-id': CLIENTS.post.id,
+        'client-secret': CLIENTS.post.secret,
+        'ca-certificate': pem
+      },
       {
         trustCAs: value => {
           trusted = value
@@ -98,7 +108,11 @@ describe('runMain', () => {
     )
     await runMain(deps)
     assert.equal(trusted, pem)
-    assert.ok(recorded.calls.some(([kind, value]) => kind === 'info' && value === 'Trusting 2 extra CA certificates from ca-certificate.'))
+    assert.ok(
+      recorded.calls.some(
+        ([kind, value]) => kind === 'info' && value === 'Trusting 2 extra CA certificates from ca-certificate.'
+      )
+    )
     assert.ok(recorded.calls.some(([kind, value]) => kind === 'debug' && /No job summary written/.test(value)))
   })
 })
@@ -106,7 +120,10 @@ describe('runMain', () => {
 describe('runEntry', () => {
   test('any throw fails the step with the action name; a post step only warns', async () => {
     const seen: string[] = []
-    const runner = { setFailed: (m: string | Error) => seen.push(`failed ${String(m)}`), warning: (m: string | Error) => seen.push(`warning ${String(m)}`) }
+    const runner = {
+      setFailed: (m: string | Error) => seen.push(`failed ${String(m)}`),
+      warning: (m: string | Error) => seen.push(`warning ${String(m)}`)
+    }
     await runEntry(async () => {
       throw new Error('boom')
     }, runner)
@@ -116,9 +133,13 @@ describe('runEntry', () => {
     await runEntry(async () => {
       throw { secret: 'never printed' } // eslint-disable-line @typescript-eslint/only-throw-error
     }, runner)
-    await runEntry(async () => {
-      throw new Error('post trouble')
-    }, runner, { failOnError: false })
+    await runEntry(
+      async () => {
+        throw new Error('post trouble')
+      },
+      runner,
+      { failOnError: false }
+    )
     await runEntry(async () => undefined, runner)
     assert.deepEqual(seen, [
       'failed binarly-m2m-auth: boom',

@@ -38,7 +38,11 @@ describe('runPost', () => {
     await runPost(deps)
     assert.deepEqual(await server.introspect(state.token ?? ''), { active: false })
     assert.equal(recorded.calls[0]?.[0], 'setSecret')
-    assert.ok(recorded.calls.some(([kind, m]) => kind === 'info' && m === `Revoked the access token at ${server.revocationEndpoint}.`))
+    assert.ok(
+      recorded.calls.some(
+        ([kind, m]) => kind === 'info' && m === `Revoked the access token at ${server.revocationEndpoint}.`
+      )
+    )
   })
 
   const skips: [string, (state: Record<string, string>) => Record<string, string>, Record<string, string>, RegExp][] = [
@@ -55,7 +59,10 @@ describe('runPost', () => {
       const { deps, recorded } = testDeps(inputs(extra), {}, { state })
       await runPost(deps)
       assert.equal(revocations(), before)
-      assert.ok(recorded.calls.some(([kind, m]) => kind === 'debug' && why.test(m)), JSON.stringify(recorded.calls))
+      assert.ok(
+        recorded.calls.some(([kind, m]) => kind === 'debug' && why.test(m)),
+        JSON.stringify(recorded.calls)
+      )
     })
   }
 
@@ -92,7 +99,9 @@ describe('sharing, in-process', () => {
   test('outside a runner (no repository or run id) sharing is declined with a warning', async () => {
     const auth = await main({ share: 'true' }, {})
     assert.equal(auth.outputs['shared-token'], undefined)
-    assert.ok(auth.calls.some(([kind, m]) => kind === 'warning' && /GITHUB_REPOSITORY and GITHUB_RUN_ID are not set/.test(m)))
+    assert.ok(
+      auth.calls.some(([kind, m]) => kind === 'warning' && /GITHUB_REPOSITORY and GITHUB_RUN_ID are not set/.test(m))
+    )
     const job = await main({ 'shared-token': 'v1.x.y.z' }, {})
     assert.ok(job.calls.some(([kind, m]) => kind === 'warning' && /shared-token is ignored/.test(m)))
   })

@@ -81,7 +81,9 @@ describe('exchange at a real Keycloak', () => {
       revoke: 'false'
     })
     const token = succeeded(result, [PLAIN.secret])
-    const idTokens = result.masks.filter(mask => mask !== token && mask.split('.').length === 3 && claims(mask).typ === 'ID')
+    const idTokens = result.masks.filter(
+      mask => mask !== token && mask.split('.').length === 3 && claims(mask).typ === 'ID'
+    )
     assert.equal(idTokens.length, 1, 'the id_token was masked')
   })
 
@@ -103,17 +105,20 @@ describe("Keycloak's refusals become messages that name the fix", () => {
     {
       name: 'wrong secret',
       inputs: { 'client-id': PLAIN.id, 'client-secret': 'not-the-secret' },
-      message: /HTTP 401 unauthorized_client: "Invalid client or Invalid client credentials"\. The client secret of "binarly-plain" is wrong: copy the secret again from the Keycloak admin console → realm BinarlyRealm → Clients → binarly-plain → Credentials tab/
+      message:
+        /HTTP 401 unauthorized_client: "Invalid client or Invalid client credentials"\. The client secret of "binarly-plain" is wrong: copy the secret again from the Keycloak admin console → realm BinarlyRealm → Clients → binarly-plain → Credentials tab/
     },
     {
       name: 'unknown client',
       inputs: { 'client-id': 'binarly-nobody', 'client-secret': 'x' },
-      message: /HTTP 401 invalid_client: "Invalid client or Invalid client credentials"\. Client "binarly-nobody" is unknown or disabled in this realm/
+      message:
+        /HTTP 401 invalid_client: "Invalid client or Invalid client credentials"\. Client "binarly-nobody" is unknown or disabled in this realm/
     },
     {
       name: 'disabled client',
       inputs: { 'client-id': 'binarly-disabled', 'client-secret': 'disabled-secret' },
-      message: /HTTP 401 invalid_client: .*Client "binarly-disabled" is unknown or disabled in this realm.*that the client is Enabled/
+      message:
+        /HTTP 401 invalid_client: .*Client "binarly-disabled" is unknown or disabled in this realm.*that the client is Enabled/
     },
     {
       name: 'service accounts off',
@@ -127,18 +132,25 @@ describe("Keycloak's refusals become messages that name the fix", () => {
     },
     {
       name: 'wrong realm in the token URL',
-      inputs: { 'auth-url': 'REALM:Nope/protocol/openid-connect/token', 'client-id': PLAIN.id, 'client-secret': PLAIN.secret },
-      message: /HTTP 404 Realm does not exist\. The realm in auth-url does not exist on this server: Binarly's realm is BinarlyRealm/
+      inputs: {
+        'auth-url': 'REALM:Nope/protocol/openid-connect/token',
+        'client-id': PLAIN.id,
+        'client-secret': PLAIN.secret
+      },
+      message:
+        /HTTP 404 Realm does not exist\. The realm in auth-url does not exist on this server: Binarly's realm is BinarlyRealm/
     },
     {
       name: 'wrong realm in the realm URL',
       inputs: { 'auth-url': 'REALM:binarlyrealm', 'client-id': PLAIN.id, 'client-secret': PLAIN.secret },
-      message: /OpenID discovery at .*\/realms\/binarlyrealm\/\.well-known\/openid-configuration failed: HTTP 404.*realm name is case-sensitive/
+      message:
+        /OpenID discovery at .*\/realms\/binarlyrealm\/\.well-known\/openid-configuration failed: HTTP 404.*realm name is case-sensitive/
     },
     {
       name: 'a scope the client does not have',
       inputs: { 'client-id': CI.id, 'client-secret': CI.secret, scope: 'binarly:nope' },
-      message: /HTTP 400 invalid_scope: "Invalid scopes: binarly:nope"\. The scope "binarly:nope" is not available to client "binarly-ci"/
+      message:
+        /HTTP 400 invalid_scope: "Invalid scopes: binarly:nope"\. The scope "binarly:nope" is not available to client "binarly-ci"/
     }
   ]
   for (const { name, inputs, message } of cases) {
@@ -149,7 +161,10 @@ describe("Keycloak's refusals become messages that name the fix", () => {
       assert.equal(result.errors.length, 1, result.stdout)
       assert.match(result.errors[0] ?? '', message)
       assert.ok(!/\n\s+at /.test(result.stdout + result.stderr), 'no stack trace')
-      assertNowhere(result, [inputs['client-secret'] ?? '', CI.secret, PLAIN.secret].filter(s => s.length > 3))
+      assertNowhere(
+        result,
+        [inputs['client-secret'] ?? '', CI.secret, PLAIN.secret].filter(s => s.length > 3)
+      )
       assert.equal(result.files.output, '', 'no outputs on failure')
       assert.equal(result.files.env, '', 'no env export on failure')
     })

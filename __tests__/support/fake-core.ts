@@ -16,7 +16,9 @@ export interface Recorded {
   summaries: string[]
 }
 
-export function fakeCore(options: { debug?: boolean; state?: Record<string, string>; idToken?: (aud: string) => Promise<string> } = {}): {
+export function fakeCore(
+  options: { debug?: boolean; state?: Record<string, string>; idToken?: (aud: string) => Promise<string> } = {}
+): {
   core: Core
   recorded: Recorded
 } {

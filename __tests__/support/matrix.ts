@@ -10,7 +10,11 @@ export interface TimedStep {
   ms: number
 }
 
-export async function runMatrix(n: number, inputs: Record<string, string>, options: StepOptions = {}): Promise<TimedStep[]> {
+export async function runMatrix(
+  n: number,
+  inputs: Record<string, string>,
+  options: StepOptions = {}
+): Promise<TimedStep[]> {
   return Promise.all(
     Array.from({ length: n }, async () => {
       const started = performance.now()

@@ -64,7 +64,15 @@ export const CLIENTS = {
   introspector: { id: 'introspector', secret: 'introspector-secret' }
 } as const
 
-const SAFE_FIELDS = new Set(['grant_type', 'scope', 'audience', 'resource', 'client_id', 'client_assertion_type', 'token_type_hint'])
+const SAFE_FIELDS = new Set([
+  'grant_type',
+  'scope',
+  'audience',
+  'resource',
+  'client_id',
+  'client_assertion_type',
+  'token_type_hint'
+])
 
 export interface OidcServerOptions {
   /** Extra clients (e.g. private_key_jwt clients with their JWKS). */
@@ -120,7 +128,7 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
       ctx.set('retry-after', '0')
       ctx.body = { error: 'temporarily_unavailable', error_description: 'failure injected by the test' }
     }
-    const body = ((ctx as { oidc?: { body?: Record<string, unknown> } }).oidc?.body ?? {}) as Record<string, unknown>
+    const body: Record<string, unknown> = (ctx as { oidc?: { body?: Record<string, unknown> } }).oidc?.body ?? {}
     const values: Record<string, string | string[]> = {}
     for (const [key, value] of Object.entries(body)) {
       if (SAFE_FIELDS.has(key)) values[key] = value as string | string[]
@@ -137,7 +145,8 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
   })
   // Silence the provider's development-mode warnings about missing key configuration.
   provider.on('server_error', () => undefined)
-  server.on('request', provider.callback())
+  const handle = provider.callback()
+  server.on('request', (req, res) => void handle(req, res))
   const basic = (id: string, secret: string): string =>
     `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`
   return {

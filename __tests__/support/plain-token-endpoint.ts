@@ -38,11 +38,15 @@ export async function startPlainTokenEndpoint(clientId: string, clientSecret: st
       if (form.get('grant_type') !== 'client_credentials' || id !== clientId || secret !== clientSecret) {
         seen.push('rejected')
         res.statusCode = 401
-        res.end(JSON.stringify({ error: 'invalid_client', error_description: 'Invalid client or Invalid client credentials' }))
+        res.end(
+          JSON.stringify({ error: 'invalid_client', error_description: 'Invalid client or Invalid client credentials' })
+        )
         return
       }
       seen.push(how)
-      res.end(JSON.stringify({ access_token: randomBytes(24).toString('base64url'), token_type: 'Bearer', expires_in: 1800 }))
+      res.end(
+        JSON.stringify({ access_token: randomBytes(24).toString('base64url'), token_type: 'Bearer', expires_in: 1800 })
+      )
     })
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))

@@ -82,7 +82,12 @@ export async function runStep(
   const code = await new Promise<number | null>(resolve => child.on('close', resolve))
   clearTimeout(killer)
   const read = (name: string): string => readFileSync(join(dir, name), 'utf8')
-  const raw = { output: read(files.output), env: read(files.env), state: read(files.state), summary: read(files.summary) }
+  const raw = {
+    output: read(files.output),
+    env: read(files.env),
+    state: read(files.state),
+    summary: read(files.summary)
+  }
   rmSync(dir, { recursive: true, force: true })
   const commands = (name: string): string[] =>
     stdout
@@ -133,8 +138,5 @@ function unescapeCommand(text: string): string {
 
 /** The lines of stdout that are not `::add-mask::` commands: what the runner would show after masking. */
 export function visibleOutput(result: StepResult): string {
-  return [
-    ...result.stdout.split('\n').filter(line => !line.startsWith('::add-mask::')),
-    result.stderr
-  ].join('\n')
+  return [...result.stdout.split('\n').filter(line => !line.startsWith('::add-mask::')), result.stderr].join('\n')
 }

@@ -54,7 +54,11 @@ describe('readConfig', () => {
   test('missing required inputs name the input and the fix', () => {
     fails({ 'auth-url': '' }, 'auth-url', /is empty: set it to your Binarly Auth URL/)
     fails({ 'client-id': '' }, 'client-id', /is empty.*Fork pull requests get no secrets/)
-    fails({ 'client-secret': '' }, 'client-secret', /is empty.*available to this event\? Fork pull requests get no secrets\./)
+    fails(
+      { 'client-secret': '' },
+      'client-secret',
+      /is empty.*available to this event\? Fork pull requests get no secrets\./
+    )
     fails({ 'client-secret': '   ' }, 'client-secret', /is empty/)
   })
 
@@ -89,7 +93,11 @@ describe('readConfig', () => {
     fails({ 'auth-method': 'password' }, 'auth-method', /not supported: use one of client_secret_post/)
     assert.equal(config({ 'auth-method': 'client_secret_basic' }).clientAuth.method, 'client_secret_basic')
     fails({ 'auth-method': 'private_key_jwt', 'client-secret': '' }, 'private-key', /is empty/)
-    fails({ 'auth-method': 'client_secret_jwt', 'signing-algorithm': 'RS256' }, 'signing-algorithm', /HS256, HS384, HS512/)
+    fails(
+      { 'auth-method': 'client_secret_jwt', 'signing-algorithm': 'RS256' },
+      'signing-algorithm',
+      /HS256, HS384, HS512/
+    )
     const jwt = config({ 'auth-method': 'client_secret_jwt', 'signing-algorithm': 'hs384' }).clientAuth
     assert.deepEqual(jwt, { method: 'client_secret_jwt', clientSecret: 's3cret', algorithm: 'HS384' })
     const oidc = config({ 'auth-method': 'github_oidc', 'client-secret': '' })
@@ -112,7 +120,12 @@ describe('readConfig', () => {
       /taken as a file path, and no such file could be read \(ENOENT\)/
     )
     assert.throws(
-      () => config({ 'auth-method': 'private_key_jwt', 'private-key': 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC', 'client-secret': '' }),
+      () =>
+        config({
+          'auth-method': 'private_key_jwt',
+          'private-key': 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC',
+          'client-secret': ''
+        }),
       (e: Error) => !e.message.includes('MIIEvQIBADANBgkqhkiG9w0BAQEFAASC')
     )
     fails(
@@ -124,7 +137,11 @@ describe('readConfig', () => {
   })
 
   test('ca-certificate must hold a certificate', () => {
-    fails({ 'ca-certificate': '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----' }, 'ca-certificate', /holds no certificate/)
+    fails(
+      { 'ca-certificate': '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----' },
+      'ca-certificate',
+      /holds no certificate/
+    )
     const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----'
     assert.equal(config({ 'ca-certificate': pem }).caCertificate, pem)
   })
@@ -149,7 +166,10 @@ describe('readConfig', () => {
 
   test('github_oidc sharing needs a passphrase', () => {
     fails({ 'auth-method': 'github_oidc', share: 'true' }, 'share-passphrase', /is required/)
-    assert.equal(config({ 'auth-method': 'github_oidc', share: 'true', 'share-passphrase': 'pp' }).sharePassphrase, 'pp')
+    assert.equal(
+      config({ 'auth-method': 'github_oidc', share: 'true', 'share-passphrase': 'pp' }).sharePassphrase,
+      'pp'
+    )
   })
 })
 
@@ -164,11 +184,13 @@ describe('secretsOf', () => {
     assert.ok(secrets.includes('MIIEvQIBADANBgkqhkiG9w0B'))
     assert.ok(secrets.includes('AQEFAASC'))
     assert.ok(secrets.includes('pass phrase'))
-    assert.ok(!secrets.some(s => s.startsWith('-----BEGIN')  && s.length < 40))
+    assert.ok(!secrets.some(s => s.startsWith('-----BEGIN') && s.length < 40))
   })
 })
 
 test('isLoopbackHost', () => {
-  for (const host of ['localhost', 'api.localhost', '127.0.0.1', '127.9.9.9', '[::1]', '::1']) assert.ok(isLoopbackHost(host), host)
-  for (const host of ['example.com', '128.0.0.1', '10.0.0.1', 'localhost.example.com']) assert.ok(!isLoopbackHost(host), host)
+  for (const host of ['localhost', 'api.localhost', '127.0.0.1', '127.9.9.9', '[::1]', '::1'])
+    assert.ok(isLoopbackHost(host), host)
+  for (const host of ['example.com', '128.0.0.1', '10.0.0.1', 'localhost.example.com'])
+    assert.ok(!isLoopbackHost(host), host)
 })

@@ -55,7 +55,14 @@ describe('parseDiscovery', () => {
   })
 
   test('refuses what is not a configuration, or names no usable token endpoint', () => {
-    for (const body of ['<html>', '[]', 'null', doc({}), doc({ token_endpoint: 'ftp://x' }), doc({ token_endpoint: 42 })]) {
+    for (const body of [
+      '<html>',
+      '[]',
+      'null',
+      doc({}),
+      doc({ token_endpoint: 'ftp://x' }),
+      doc({ token_endpoint: 42 })
+    ]) {
       assert.throws(() => parseDiscovery(body, 'u', false, []), InputError, body)
     }
   })

@@ -22,12 +22,32 @@ const answer = (status: number, error: string, errorDescription?: string) => ({
 })
 
 const cases: [string, ReturnType<typeof answer>, RegExp][] = [
-  ['wrong secret', answer(401, 'unauthorized_client', 'Invalid client or Invalid client credentials'), /secret of "binarly-ci" is wrong: copy the secret again from the Keycloak admin console → realm BinarlyRealm → Clients → binarly-ci → Credentials tab/],
-  ['unknown or disabled client', answer(401, 'invalid_client', 'Invalid client or Invalid client credentials'), /"binarly-ci" is unknown or disabled in this realm.*that the client is Enabled/],
-  ['service accounts off', answer(401, 'unauthorized_client', 'Client not enabled to retrieve service account'), /Capability config and check "Service accounts roles"/],
-  ['public client', answer(401, 'unauthorized_client', 'Public client not allowed to retrieve service account'), /turn "Client authentication" on/],
+  [
+    'wrong secret',
+    answer(401, 'unauthorized_client', 'Invalid client or Invalid client credentials'),
+    /secret of "binarly-ci" is wrong: copy the secret again from the Keycloak admin console → realm BinarlyRealm → Clients → binarly-ci → Credentials tab/
+  ],
+  [
+    'unknown or disabled client',
+    answer(401, 'invalid_client', 'Invalid client or Invalid client credentials'),
+    /"binarly-ci" is unknown or disabled in this realm.*that the client is Enabled/
+  ],
+  [
+    'service accounts off',
+    answer(401, 'unauthorized_client', 'Client not enabled to retrieve service account'),
+    /Capability config and check "Service accounts roles"/
+  ],
+  [
+    'public client',
+    answer(401, 'unauthorized_client', 'Public client not allowed to retrieve service account'),
+    /turn "Client authentication" on/
+  ],
   ['wrong realm', answer(404, 'Realm does not exist'), /Binarly's realm is BinarlyRealm/],
-  ['bad scope', answer(400, 'invalid_scope', 'Invalid scopes: binarly:nope'), /scope "binarly:nope" is not available to client "binarly-ci": remove it from the scope input, or add it to the client/],
+  [
+    'bad scope',
+    answer(400, 'invalid_scope', 'Invalid scopes: binarly:nope'),
+    /scope "binarly:nope" is not available to client "binarly-ci": remove it from the scope input, or add it to the client/
+  ],
   ['https required', answer(403, 'invalid_request', 'HTTPS required'), /use the https:\/\/ Auth URL/],
   ['grant not allowed', answer(400, 'unsupported_grant_type'), /does not allow the client credentials grant/]
 ]
@@ -40,7 +60,10 @@ for (const [name, failure, hint] of cases) {
 test('the same wrong-credentials answer names the method in use', () => {
   const failure = answer(401, 'invalid_client', 'Invalid client or Invalid client credentials')
   assert.match(hintFor(failure, ctx('private_key_jwt')) ?? '', /signed client assertion.*"Signed JWT"/)
-  assert.match(hintFor(failure, ctx('github_oidc')) ?? '', /token\.actions\.githubusercontent\.com.*"Signed JWT - Federated"/)
+  assert.match(
+    hintFor(failure, ctx('github_oidc')) ?? '',
+    /token\.actions\.githubusercontent\.com.*"Signed JWT - Federated"/
+  )
 })
 
 test('a 404 or 405 without an OAuth error points at auth-url', () => {

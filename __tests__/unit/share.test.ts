@@ -16,7 +16,10 @@ const token: SealedToken = {
   expiresAt: new Date(NOW + 1800_000)
 }
 
-function reason(sealed: string, options: { key?: Buffer; binding?: typeof binding; now?: number; min?: number } = {}): UnsealFailure | 'ok' {
+function reason(
+  sealed: string,
+  options: { key?: Buffer; binding?: typeof binding; now?: number; min?: number } = {}
+): UnsealFailure | 'ok' {
   const result = unseal(sealed, options.key ?? key, options.binding ?? binding, options.now ?? NOW, options.min ?? 60)
   return result.ok ? 'ok' : result.reason
 }
@@ -127,15 +130,22 @@ describe('seal / unseal', () => {
 describe('the sealing secret of a job (shareSecret)', () => {
   const config = (inputs: Record<string, string>) =>
     readConfig(name => inputs[name], { readFile: () => assert.fail('no file expected') })
-  const base = { 'auth-url': 'https://kc.example.com/realms/BinarlyRealm/protocol/openid-connect/token', 'client-id': 'ci' }
+  const base = {
+    'auth-url': 'https://kc.example.com/realms/BinarlyRealm/protocol/openid-connect/token',
+    'client-id': 'ci'
+  }
 
   test('share-passphrase wins over the client secret', () => {
-    assert.equal(shareSecret(config({ ...base, 'client-secret': 's3cret', 'share-passphrase': 'pass phrase' })), 'pass phrase')
+    assert.equal(
+      shareSecret(config({ ...base, 'client-secret': 's3cret', 'share-passphrase': 'pass phrase' })),
+      'pass phrase'
+    )
     assert.equal(shareSecret(config({ ...base, 'client-secret': 's3cret' })), 's3cret')
   })
 
   test('the same private key gives the same secret with CRLF or LF line ends', () => {
-    const pem = '-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA\n-----END PRIVATE KEY-----\n'
+    const pem =
+      '-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA\n-----END PRIVATE KEY-----\n'
     const lf = config({ ...base, 'auth-method': 'private_key_jwt', 'private-key': pem })
     const crlf = config({ ...base, 'auth-method': 'private_key_jwt', 'private-key': pem.replace(/\n/g, '\r\n') })
     assert.equal(shareSecret(lf), shareSecret(crlf))
