@@ -3,13 +3,14 @@
  * a token, mask it, and hand it to later steps.
  */
 import { checkClientAuth } from './client-auth.js'
-import { readConfig, secretsOf, type Config } from './config.js'
+import { readConfig, type Config } from './config.js'
 import type { Deps } from './deps.js'
 import { debugTransport, safeJwtClaims } from './diagnostics.js'
 import { resolveEndpoints, type Endpoints } from './endpoints.js'
 import { InputError } from './errors.js'
 import { issuedToken, publishToken, type IssuedToken } from './outputs.js'
-import { proxyFor, proxySecrets } from './proxy.js'
+import { maskConfiguredSecrets } from './masking.js'
+import { proxyFor } from './proxy.js'
 import { BASE_DELAY_MS, MAX_DELAY_MS } from './retry.js'
 import { reuseSharedToken, shareToken } from './sharing.js'
 import { STATE } from './state.js'
@@ -21,7 +22,7 @@ import type { Attempts } from './attempts.js'
 export async function runMain(deps: Deps): Promise<void> {
   const { core } = deps
   const config = readConfig(deps.inputs, { readFile: deps.readFile })
-  for (const secret of [...secretsOf(config), ...proxySecrets(deps.env)]) core.setSecret(secret)
+  maskConfiguredSecrets(config, deps.env, secret => core.setSecret(secret))
   for (const warning of config.warnings) core.warning(warning)
   await checkClientAuth(config.clientAuth, deps.env)
   if (config.caCertificate) {

@@ -3,9 +3,9 @@
  * has expired, or there is nothing to revoke. Every reason to skip is a debug line; every failure is
  * thrown to the entry, which only warns: a post step never fails the job.
  */
-import { checkHttpPolicy, readConfig, secretsOf } from './config.js'
+import { checkHttpPolicy, readConfig } from './config.js'
 import type { Deps } from './deps.js'
-import { proxySecrets } from './proxy.js'
+import { maskConfiguredSecrets } from './masking.js'
 import { revokeToken } from './revoke.js'
 import { STATE } from './state.js'
 
@@ -35,7 +35,7 @@ export async function runPost(deps: Deps): Promise<void> {
     skip('revoke is false')
     return
   }
-  for (const secret of [...secretsOf(config), ...proxySecrets(deps.env)]) core.setSecret(secret)
+  maskConfiguredSecrets(config, deps.env, secret => core.setSecret(secret))
   const revocationEndpoint = core.getState(STATE.revocationEndpoint)
   if (!revocationEndpoint) {
     skip('no revocation endpoint is known (auth-url is not a Keycloak token endpoint, and discovery named none)')

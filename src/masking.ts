@@ -1,0 +1,11 @@
+/** The first thing each step does once it has its config: mask every secret the inputs and environment hold. */
+import { secretsOf, type Config } from './config.js'
+import { proxySecrets } from './proxy.js'
+
+export function maskConfiguredSecrets(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  setSecret: (value: string) => void
+): void {
+  for (const secret of [...secretsOf(config), ...proxySecrets(env)]) setSecret(secret)
+}
