@@ -62,7 +62,9 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     times["node -e ''"]?.push(await timed(() => spawnSync(NODE24, ['-e', ''])))
     times['minimal action']?.push(await timed(() => checked(runStep('main', inputs, { script: minimal }))))
-    times['dist/main']?.push(await timed(() => checked(runStep('main', { ...inputs, revoke: 'false' }))))
+    times['dist/main']?.push(
+      await timed(() => checked(runStep('main', { ...inputs, revoke: 'false' }, { fromDist: true })))
+    )
   }
 } finally {
   await server.close()

@@ -1,20 +1,45 @@
 #!/usr/bin/env node
-// Builds the two committed bundles named by action.yml: dist/main (runs.main) and dist/post (runs.post).
+/**
+ * Builds the bundles: dist/main (action.yml runs.main) and dist/post (runs.post), one per file in
+ * src/entrypoints/.
+ *
+ *   node scripts/bundle.mjs                                   # the committed dist/
+ *   node scripts/bundle.mjs --out .cache/test-dist --source-map   # what the tests run (see __tests__/support/bundles.ts)
+ *
+ * --source-map adds index.js.map files that point back to src/*.ts, so c8 counts the lines a bundle runs in a
+ * child process as lines of src/. The committed dist/ has no source maps.
+ */
 import { execFileSync } from 'node:child_process'
-import { rmSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const ncc = fileURLToPath(new URL('../node_modules/@vercel/ncc/dist/ncc/cli.js', import.meta.url))
+const { values } = parseArgs({
+  options: { out: { type: 'string', default: 'dist' }, 'source-map': { type: 'boolean', default: false } }
+})
 
-for (const entry of ['main', 'post']) {
-  rmSync(`${root}/dist/${entry}`, { recursive: true, force: true })
-  execFileSync(
-    process.execPath,
-    [ncc, 'build', `src/${entry}.ts`, '-o', `dist/${entry}`, '--license', 'licenses.txt', '--quiet', '--minify'],
-    {
-      cwd: root,
-      stdio: 'inherit'
-    }
-  )
+export const ENTRIES = readdirSync(`${root}/src/entrypoints`)
+  .filter(file => file.endsWith('.ts'))
+  .map(file => file.slice(0, -'.ts'.length))
+
+for (const entry of ENTRIES) {
+  const out = `${values.out}/${entry}`
+  rmSync(`${root}/${out}`, { recursive: true, force: true })
+  const args = [ncc, 'build', `src/entrypoints/${entry}.ts`, '-o', out, '--license', 'licenses.txt', '--quiet']
+  args.push('--minify')
+  if (values['source-map']) args.push('--source-map', '--no-source-map-register')
+  execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' })
+  if (values['source-map']) absoluteSources(`${root}/${out}`)
+}
+
+/** ncc names sources relative to the repository's parent ("../src/x.ts"); c8 needs paths it can open. */
+function absoluteSources(dir) {
+  for (const file of readdirSync(dir).filter(name => name.endsWith('.js.map'))) {
+    const map = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8'))
+    map.sources = map.sources.map(source => resolve(root, source.replace(/^(\.\.?\/)+/, '')))
+    writeFileSync(`${dir}/${file}`, JSON.stringify(map))
+  }
 }

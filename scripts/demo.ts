@@ -67,12 +67,12 @@ try {
       ? `Running dist/main/index.js against ${realUrl} (from BINARLY_AUTH_URL).`
       : `Running dist/main/index.js against an embedded OpenID provider at ${server?.issuer}\n(demo client "${CLIENTS.special.id}"; set BINARLY_AUTH_URL, BINARLY_CLIENT_ID and BINARLY_CLIENT_SECRET, or a .env file, to use your own Auth URL).`
   )
-  const main = await runStep('main', inputs)
+  const main = await runStep('main', inputs, { fromDist: true })
   // Secrets come from repository secrets on GitHub, so the runner masks them from the start.
   const masks = [inputs['client-secret'] ?? '', ...main.masks]
   show('main', main, masks)
   if (main.code === 0) {
-    const post = await runStep('post', inputs, { state: main.state })
+    const post = await runStep('post', inputs, { state: main.state, fromDist: true })
     show('post (when the job ends)', post, masks)
     if (server) {
       const introspection = await server.introspect(main.outputs['access-token'] ?? '')

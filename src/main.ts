@@ -1,6 +1,11 @@
-/** Entry of the main step: wires the real runner, network and clock into runMain. */
+/**
+ * The main step: `run()` wires the real runner, network and clock into runMain. Importing this module does
+ * nothing; `src/entrypoints/main.ts` (what ncc bundles) and `@github/local-action` call `run()`.
+ */
 import * as core from '@actions/core'
 import { runMain } from './run-main.js'
 import { runtimeDeps, runEntry } from './runtime.js'
 
-await runEntry(() => runMain(runtimeDeps()), core)
+export async function run(): Promise<void> {
+  await runEntry(() => runMain(runtimeDeps()), core)
+}

