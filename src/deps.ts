@@ -27,6 +27,6 @@ export interface Deps {
   readFile: (path: string) => string
   /** Appends Markdown to the job summary. */
   writeSummary: (markdown: string) => Promise<void>
-  /** Trusts extra CAs for every TLS connection of the process; returns how many. */
-  trustCAs: (pem: string) => number
+  /** Trusts extra CAs for every TLS connection of the process; resolves to how many. */
+  trustCAs: (pem: string) => Promise<number>
 }

@@ -2,10 +2,10 @@
  * The post step: `run()` wires the real runner into runPost. A post step never fails the job. Importing this
  * module does nothing; `src/entrypoints/post.ts` (what ncc bundles) and `@github/local-action` call `run()`.
  */
-import * as core from '@actions/core'
 import { runPost } from './run-post.js'
 import { runtimeDeps, runEntry } from './runtime.js'
+import { runner } from './workflow-commands.js'
 
 export async function run(): Promise<void> {
-  await runEntry(() => runPost(runtimeDeps()), core, { failOnError: false })
+  await runEntry(() => runPost(runtimeDeps()), runner, { failOnError: false })
 }

@@ -2,7 +2,7 @@
  * The forward proxy the runner's environment names (HTTPS_PROXY / HTTP_PROXY / NO_PROXY, either case), as
  * `@actions/http-client` will use it: for the log, without credentials, and its credentials for masking.
  */
-import { getProxyUrl } from '@actions/http-client'
+import { getProxyUrl } from '@actions/http-client/lib/proxy'
 
 const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'] as const
 
@@ -33,8 +33,7 @@ export function proxySecrets(env: NodeJS.ProcessEnv): string[] {
 
 /** "http://proxy.corp:3128" for the log (no credentials), or undefined when the request goes direct. */
 export function proxyFor(url: string): string | undefined {
-  const proxy = getProxyUrl(url)
-  if (!proxy) return undefined
-  const parsed = new URL(proxy)
-  return `${parsed.protocol}//${parsed.host}`
+  const proxy = getProxyUrl(new URL(url))
+  if (!proxy?.hostname) return undefined
+  return `${proxy.protocol}//${proxy.host}`
 }

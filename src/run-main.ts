@@ -26,7 +26,7 @@ export async function runMain(deps: Deps): Promise<void> {
   for (const warning of config.warnings) core.warning(warning)
   await checkClientAuth(config.clientAuth, deps.env)
   if (config.caCertificate) {
-    const count = deps.trustCAs(config.caCertificate)
+    const count = await deps.trustCAs(config.caCertificate)
     core.info(`Trusting ${count} extra CA certificate${count > 1 ? 's' : ''} from ca-certificate.`)
   }
 

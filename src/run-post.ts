@@ -45,7 +45,7 @@ export async function runPost(deps: Deps): Promise<void> {
   const warnings: string[] = []
   checkHttpPolicy(new URL(revocationEndpoint), config.allowHttp, 'The revocation endpoint', warnings)
   for (const warning of warnings) core.warning(warning)
-  if (config.caCertificate) deps.trustCAs(config.caCertificate)
+  if (config.caCertificate) await deps.trustCAs(config.caCertificate)
 
   await revokeToken(
     config,

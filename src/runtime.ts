@@ -1,35 +1,32 @@
 /** The real dependencies, and the one top-level catch shared by both entry files. */
-import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
 import { envInputReader } from './config.js'
 import type { Deps } from './deps.js'
 import { describeError } from './errors.js'
 import { realClock } from './retry.js'
-import { trustExtraCAs } from './tls.js'
 import { httpTransport } from './transport.js'
+import { appendSummary, runner, type Runner } from './workflow-commands.js'
 
 export const ACTION_NAME = 'binarly-m2m-auth'
 
 export function runtimeDeps(): Deps {
   return {
-    core,
+    core: runner,
     inputs: envInputReader(process.env),
     env: process.env,
     transport: httpTransport,
     clock: realClock,
     readFile: path => readFileSync(path, 'utf8'),
-    writeSummary: async markdown => {
-      if (!process.env.GITHUB_STEP_SUMMARY) return
-      await core.summary.addRaw(markdown).write()
-    },
-    trustCAs: trustExtraCAs
+    writeSummary: appendSummary,
+    // node:tls and X.509 parsing load only when a job asks for extra CAs.
+    trustCAs: async pem => (await import('./tls.js')).trustExtraCAs(pem)
   }
 }
 
 /** Runs a step; any throw, Error or not, fails the step (or, for the post step, only warns). */
 export async function runEntry(
   step: () => Promise<void>,
-  runner: Pick<typeof core, 'setFailed' | 'warning'>,
+  runner: Pick<Runner, 'setFailed' | 'warning'>,
   options: { failOnError: boolean } = { failOnError: true }
 ): Promise<void> {
   try {

@@ -1,10 +1,11 @@
 /**
- * The only place that talks HTTP: one request, one response, through `@actions/http-client` (which honours
- * HTTPS_PROXY / HTTP_PROXY / NO_PROXY). It never follows redirects, caps the body, and bounds the attempt
- * by a hard deadline. Network failures come back as `TransportError` with the Node error code.
+ * The only place that talks HTTP: one request, one response. It never follows redirects, caps the body,
+ * and bounds the attempt by a hard deadline. Network failures come back as `TransportError` with the Node
+ * error code. A request goes straight out through node:http(s) unless HTTPS_PROXY / HTTP_PROXY / NO_PROXY
+ * (either case, as `@actions/http-client` reads them) send it through a proxy: only then does
+ * `@actions/http-client`, with its CONNECT tunnel and undici, load (proxy-transport.ts).
  */
-import { HttpClient } from '@actions/http-client'
-import type { RequestHandler } from '@actions/http-client/lib/interfaces'
+import { getProxyUrl } from '@actions/http-client/lib/proxy'
 import type { IncomingMessage } from 'node:http'
 import { describeError } from './errors.js'
 
@@ -41,16 +42,16 @@ export class TransportError extends Error {
   }
 }
 
+/** A response whose body is still to be read, and how to let go of the connection afterwards. */
+export interface OpenResponse {
+  message: IncomingMessage
+  dispose(): void
+}
+
 export const httpTransport: Transport = async request => {
-  // Aborting the request destroys its socket on every path, a proxy tunnel included (client.dispose() only
-  // reaches direct connections): a hung server must not keep the process alive after the deadline.
+  // Aborting the request destroys its socket on every path, a proxy tunnel included: a hung server must
+  // not keep the process alive after the deadline.
   const abort = new AbortController()
-  const client = new HttpClient(USER_AGENT, [abortOn(abort.signal)], {
-    allowRedirects: false,
-    allowRetries: false,
-    keepAlive: false,
-    socketTimeout: request.timeoutMs
-  })
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -58,10 +59,15 @@ export const httpTransport: Transport = async request => {
       abort.abort()
     }, request.timeoutMs)
   })
+  let open: OpenResponse | undefined
   const exchange = (async (): Promise<HttpResponse> => {
-    const response = await client.request(request.method, request.url, request.body ?? null, request.headers)
-    const body = await readCapped(response.message)
-    return { status: response.message.statusCode ?? 0, headers: response.message.headers, body }
+    const url = new URL(request.url)
+    // As http-client decides: a proxy whose URL names no host is no proxy.
+    open = getProxyUrl(url)?.hostname
+      ? await (await import('./proxy-transport.js')).sendThroughProxy(request, abort.signal)
+      : await sendDirect(request, url, abort.signal)
+    const body = await readCapped(open.message)
+    return { status: open.message.statusCode ?? 0, headers: open.message.headers, body }
   })()
   exchange.catch(() => undefined) // a late failure after the deadline fired is not an unhandled rejection
   try {
@@ -70,19 +76,26 @@ export const httpTransport: Transport = async request => {
     throw toTransportError(error)
   } finally {
     clearTimeout(timer)
-    client.dispose()
+    open?.dispose()
   }
 }
 
-/** Puts the abort signal on the request http-client builds (its only hook into the request options). */
-function abortOn(signal: AbortSignal): RequestHandler {
-  return {
-    prepareRequest: options => {
-      options.signal = signal
-    },
-    canHandleAuthentication: () => false,
-    handleAuthentication: () => Promise.reject(new Error('not an authentication handler'))
-  }
+/**
+ * A request without a proxy, as `@actions/http-client` sends it (user agent, Content-Length, a connection
+ * of its own that closes after the answer), with node:https loaded only for https:// URLs. No socket
+ * timeout of its own: the attempt's deadline aborts it, silence or not.
+ */
+async function sendDirect(request: HttpRequest, url: URL, signal: AbortSignal): Promise<OpenResponse> {
+  const { request: send } = url.protocol === 'https:' ? await import('node:https') : await import('node:http')
+  const headers: Record<string, string | number> = { ...request.headers, 'user-agent': USER_AGENT }
+  if (request.body !== undefined) headers['content-length'] = Buffer.byteLength(request.body, 'utf8')
+  return new Promise((resolve, reject) => {
+    const outgoing = send(url, { method: request.method, headers, agent: false, signal }, message =>
+      resolve({ message, dispose: () => message.destroy() })
+    )
+    outgoing.on('error', reject)
+    outgoing.end(request.body)
+  })
 }
 
 function readCapped(message: IncomingMessage): Promise<string> {

@@ -97,7 +97,7 @@ describe('runMain', () => {
         'ca-certificate': pem
       },
       {
-        trustCAs: value => {
+        trustCAs: async value => {
           trusted = value
           return 2
         },

@@ -74,7 +74,7 @@ export function testDeps(
     writeSummary: async markdown => {
       recorded.summaries.push(markdown)
     },
-    trustCAs: () => 0,
+    trustCAs: async () => 0,
     ...overrides
   }
   return { deps, recorded }
