@@ -4,19 +4,14 @@ import type { InputReader } from './config.js'
 import type { Clock } from './retry.js'
 import type { Transport } from './transport.js'
 
-export type Core = Pick<
+/** What every step uses of the runner: masks, log lines, its own saved state, the GitHub OIDC token. */
+export type StepCore = Pick<
   typeof actionsCore,
-  | 'setSecret'
-  | 'setOutput'
-  | 'exportVariable'
-  | 'saveState'
-  | 'getState'
-  | 'info'
-  | 'warning'
-  | 'debug'
-  | 'isDebug'
-  | 'getIDToken'
+  'setSecret' | 'getState' | 'info' | 'warning' | 'debug' | 'isDebug' | 'getIDToken'
 >
+
+/** The main step also hands things on: outputs, env and state. */
+export type Core = StepCore & Pick<typeof actionsCore, 'setOutput' | 'exportVariable' | 'saveState'>
 
 export interface Deps {
   core: Core
@@ -30,3 +25,6 @@ export interface Deps {
   /** Trusts extra CAs for every TLS connection of the process; resolves to how many. */
   trustCAs: (pem: string) => Promise<number>
 }
+
+/** The post step reads what the main step saved and writes no output, env, state or summary. */
+export type PostDeps = Omit<Deps, 'core' | 'writeSummary'> & { core: StepCore }

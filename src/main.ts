@@ -4,8 +4,12 @@
  */
 import { runMain } from './run-main.js'
 import { runtimeDeps, runEntry } from './runtime.js'
-import { runner } from './workflow-commands.js'
+import { appendSummary, fileCommands } from './file-commands.js'
+import { commands } from './workflow-commands.js'
 
 export async function run(): Promise<void> {
-  await runEntry(() => runMain(runtimeDeps()), runner)
+  await runEntry(
+    () => runMain({ ...runtimeDeps(), core: { ...commands, ...fileCommands }, writeSummary: appendSummary }),
+    commands
+  )
 }

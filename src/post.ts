@@ -4,8 +4,8 @@
  */
 import { runPost } from './run-post.js'
 import { runtimeDeps, runEntry } from './runtime.js'
-import { runner } from './workflow-commands.js'
+import { commands } from './workflow-commands.js'
 
 export async function run(): Promise<void> {
-  await runEntry(() => runPost(runtimeDeps()), runner, { failOnError: false })
+  await runEntry(() => runPost({ ...runtimeDeps(), core: commands }), commands, { failOnError: false })
 }

@@ -4,12 +4,12 @@
  * thrown to the entry, which only warns: a post step never fails the job.
  */
 import { checkHttpPolicy, readConfig } from './config.js'
-import type { Deps } from './deps.js'
+import type { PostDeps } from './deps.js'
 import { maskConfiguredSecrets } from './masking.js'
 import { revokeToken } from './revoke.js'
 import { STATE } from './state.js'
 
-export async function runPost(deps: Deps): Promise<void> {
+export async function runPost(deps: PostDeps): Promise<void> {
   const { core } = deps
   const skip = (why: string): void => {
     core.debug(`Revocation skipped: ${why}.`)

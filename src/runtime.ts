@@ -1,23 +1,22 @@
 /** The real dependencies, and the one top-level catch shared by both entry files. */
 import { readFileSync } from 'node:fs'
 import { envInputReader } from './config.js'
-import type { Deps } from './deps.js'
+import type { PostDeps } from './deps.js'
 import { describeError } from './errors.js'
 import { realClock } from './retry.js'
 import { httpTransport } from './transport.js'
-import { appendSummary, runner, type Runner } from './workflow-commands.js'
+import type { commands } from './workflow-commands.js'
 
 export const ACTION_NAME = 'binarly-m2m-auth'
 
-export function runtimeDeps(): Deps {
+/** The real dependencies both steps share; each entry adds the runner commands it writes. */
+export function runtimeDeps(): Omit<PostDeps, 'core'> {
   return {
-    core: runner,
     inputs: envInputReader(process.env),
     env: process.env,
     transport: httpTransport,
     clock: realClock,
     readFile: path => readFileSync(path, 'utf8'),
-    writeSummary: appendSummary,
     // node:tls and X.509 parsing load only when a job asks for extra CAs.
     trustCAs: async pem => (await import('./tls.js')).trustExtraCAs(pem)
   }
@@ -26,7 +25,7 @@ export function runtimeDeps(): Deps {
 /** Runs a step; any throw, Error or not, fails the step (or, for the post step, only warns). */
 export async function runEntry(
   step: () => Promise<void>,
-  runner: Pick<Runner, 'setFailed' | 'warning'>,
+  runner: Pick<typeof commands, 'setFailed' | 'warning'>,
   options: { failOnError: boolean } = { failOnError: true }
 ): Promise<void> {
   try {

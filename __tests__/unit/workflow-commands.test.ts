@@ -1,6 +1,7 @@
 /**
- * The runner facade writes what @actions/core writes, byte for byte (file command delimiters aside, which
- * are random): same masks, outputs, env, state, annotations, with and without the runner's files.
+ * workflow-commands.ts and file-commands.ts write what @actions/core's index writes, byte for byte (file
+ * command delimiters aside, which are random): same masks, outputs, env, state, annotations, with and
+ * without the runner's files.
  */
 import * as core from '@actions/core'
 import assert from 'node:assert/strict'
@@ -8,7 +9,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import { appendSummary, runner, type Runner } from '../../src/workflow-commands.ts'
+import { appendSummary, fileCommands } from '../../src/file-commands.ts'
+import { commands } from '../../src/workflow-commands.ts'
+
+type Runner = typeof commands & typeof fileCommands
+const runner: Runner = { ...commands, ...fileCommands }
 
 const FILES = { GITHUB_OUTPUT: 'output', GITHUB_ENV: 'env', GITHUB_STATE: 'state', GITHUB_STEP_SUMMARY: 'summary' }
 const RUNNER_VARIABLES = [...Object.keys(FILES), 'RUNNER_DEBUG', 'STATE_token', 'EXPORTED_NAME']
@@ -79,7 +84,7 @@ const CALLS: [string, (c: Runner) => unknown][] = [
   ['setFailed with an Error', c => c.setFailed(new Error('thrown'))]
 ]
 
-describe('the runner facade writes what @actions/core writes', () => {
+describe('the workflow and file commands are written as @actions/core writes them', () => {
   for (const withFiles of [true, false]) {
     for (const [name, call] of CALLS) {
       test(`${name} (${withFiles ? 'with' : 'without'} the runner's files)`, () => {

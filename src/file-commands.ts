@@ -1,0 +1,37 @@
+/**
+ * The file commands of the main step (outputs, env, state; the job summary), by @actions/core's own
+ * writers: see workflow-commands.ts for why not through its index. `prepareKeyValueMessage` needs
+ * node:crypto (a random delimiter), which is why the post step, which writes none of these, does not load
+ * this module.
+ */
+import type * as actionsCore from '@actions/core'
+import { EOL } from 'node:os'
+import { issueCommand } from '../node_modules/@actions/core/lib/command.js'
+import { issueFileCommand, prepareKeyValueMessage } from '../node_modules/@actions/core/lib/file-command.js'
+import { toCommandValue } from '../node_modules/@actions/core/lib/utils.js'
+
+/** A `name<<delimiter` file command when the runner gave the file, else the old stdout command. */
+function keyValue(file: 'OUTPUT' | 'ENV' | 'STATE', command: string, name: string, value: unknown): void {
+  if (process.env[`GITHUB_${file}`]) return issueFileCommand(file, prepareKeyValueMessage(name, value))
+  if (file === 'OUTPUT') process.stdout.write(EOL)
+  issueCommand(command, { name }, toCommandValue(value))
+}
+
+export const fileCommands: Pick<typeof actionsCore, 'setOutput' | 'exportVariable' | 'saveState'> = {
+  setOutput: (name, value) => keyValue('OUTPUT', 'set-output', name, value),
+  exportVariable: (name, value) => {
+    process.env[name] = toCommandValue(value)
+    keyValue('ENV', 'set-env', name, value)
+  },
+  saveState: (name, value) => keyValue('STATE', 'save-state', name, value)
+}
+
+/**
+ * Appends Markdown to the job summary (GITHUB_STEP_SUMMARY), when the runner gave one. @actions/core's
+ * summary writer (and node:fs/promises) loads here, at the end of the step.
+ */
+export async function appendSummary(markdown: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  const { summary } = await import('../node_modules/@actions/core/lib/summary.js')
+  await summary.addRaw(markdown).write()
+}
