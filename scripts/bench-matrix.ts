@@ -16,7 +16,8 @@ export interface MatrixFigure {
   medianJobMs: number
 }
 
-export async function benchMatrix(n = 32): Promise<MatrixFigure[]> {
+/** `fromDist`: the committed dist/, or the directory of the bundles to run (see StepOptions). */
+export async function benchMatrix(n = 32, fromDist: boolean | string = true): Promise<MatrixFigure[]> {
   const server = await startOidcServer()
   const inputs = {
     'auth-url': server.tokenEndpoint,
@@ -28,11 +29,11 @@ export async function benchMatrix(n = 32): Promise<MatrixFigure[]> {
     const figures: MatrixFigure[] = []
     for (const mode of ['sharing', 'no sharing'] as const) {
       const before = server.tokenRequests().length
-      const auth = await runStep('main', mode === 'sharing' ? { ...inputs, share: 'true' } : inputs, { fromDist: true })
+      const auth = await runStep('main', mode === 'sharing' ? { ...inputs, share: 'true' } : inputs, { fromDist })
       const sealed = auth.outputs['shared-token']
       if (auth.code !== 0 || (mode === 'sharing' && !sealed))
         throw new Error(`the auth job failed: ${auth.stdout}${auth.stderr}`)
-      const jobs = await runMatrix(n, sealed ? { ...inputs, 'shared-token': sealed } : inputs)
+      const jobs = await runMatrix(n, sealed ? { ...inputs, 'shared-token': sealed } : inputs, { fromDist })
       const failed = jobs.find(job => job.result.code !== 0 || job.result.warnings.length > 0)
       if (failed) throw new Error(`a matrix job failed: ${failed.result.stdout}${failed.result.stderr}`)
       figures.push({

@@ -29,6 +29,8 @@ export interface StepResult {
   files: Record<'output' | 'env' | 'state' | 'summary', string>
   /** Values the step asked the runner to mask (`::add-mask::`), unescaped. */
   masks: string[]
+  /** From the spawn of the step's process to its exit, in ms. */
+  elapsedMs: number
   /** Messages of `::error::` / `::warning::` commands. */
   errors: string[]
   warnings: string[]
@@ -43,8 +45,15 @@ export interface StepOptions {
   killAfterMs?: number
   /** Run this script instead of the test bundle of the step (the benchmark's baseline action). */
   script?: string
-  /** Run the committed dist/<step>/index.js (what `uses:` runs) instead of the test bundle of src/. */
-  fromDist?: boolean
+  /**
+   * Run the committed dist/<step>/index.js (what `uses:` runs) instead of the test bundle of src/; or, given
+   * a directory, <directory>/<step>/index.js (bundles the benchmark built).
+   */
+  fromDist?: boolean | string
+  /** Node's arguments instead of the step's script (`['-e', '']` for the benchmark's floor). */
+  argv?: string[]
+  /** Another Node binary than Node 24 (the benchmark's Node 20). */
+  node?: string
 }
 
 /** Runs the bundle of `step`, built from src/, with the given inputs (names as in action.yml). */
@@ -76,13 +85,19 @@ export async function runStep(
     if (value === undefined) Reflect.deleteProperty(env, name)
     else env[name] = value
   }
-  const script = options.script ?? (options.fromDist ? join(ROOT, `dist/${step}/index.js`) : bundlePath(step))
-  const child = spawn(NODE24, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const dist = typeof options.fromDist === 'string' ? options.fromDist : join(ROOT, 'dist')
+  const argv = options.argv ?? [
+    options.script ?? (options.fromDist ? join(dist, `${step}/index.js`) : bundlePath(step))
+  ]
+  const started = performance.now()
+  const child = spawn(options.node ?? NODE24, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
   const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 60_000)
+  let elapsedMs = 0
+  child.on('exit', () => (elapsedMs = performance.now() - started))
   const code = await new Promise<number | null>(resolve => child.on('close', resolve))
   clearTimeout(killer)
   const read = (name: string): string => readFileSync(join(dir, name), 'utf8')
@@ -107,6 +122,7 @@ export async function runStep(
     state: parseFileCommand(raw.state),
     summary: raw.summary,
     files: raw,
+    elapsedMs,
     masks: commands('add-mask'),
     errors: commands('error'),
     warnings: commands('warning')
