@@ -24,7 +24,7 @@ export async function sendThroughProxy(request: HttpRequest, signal: AbortSignal
 }
 
 /** Puts the abort signal on the request http-client builds (its only hook into the request options). */
-function abortOn(signal: AbortSignal): RequestHandler {
+export function abortOn(signal: AbortSignal): RequestHandler {
   return {
     prepareRequest: options => {
       options.signal = signal
