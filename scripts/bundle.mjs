@@ -27,12 +27,12 @@ export const ENTRIES = readdirSync(`${root}/src/entrypoints`)
 
 for (const entry of ENTRIES) {
   const out = `${values.out}/${entry}`
-  rmSync(`${root}/${out}`, { recursive: true, force: true })
+  rmSync(resolve(root, out), { recursive: true, force: true })
   const args = [ncc, 'build', `src/entrypoints/${entry}.ts`, '-o', out, '--license', 'licenses.txt', '--quiet']
   args.push('--minify')
   if (values['source-map']) args.push('--source-map', '--no-source-map-register')
   execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' })
-  if (values['source-map']) absoluteSources(`${root}/${out}`)
+  if (values['source-map']) absoluteSources(resolve(root, out))
 }
 
 /** ncc names sources relative to the repository's parent ("../src/x.ts"); c8 needs paths it can open. */
