@@ -22,6 +22,7 @@ import { delimiter, join } from 'node:path'
 import { median } from '../__tests__/support/matrix.ts'
 import { CLIENTS, startOidcServer } from '../__tests__/support/oidc-server.ts'
 import { benchMatrix, matrixTable } from './bench-matrix.ts'
+import { buildMinimalAction } from './minimal-action.ts'
 import { NODE24, ROOT, runStep, type StepOptions, type StepResult } from '../__tests__/support/runner.ts'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21)
@@ -29,26 +30,7 @@ const work = join(ROOT, '.cache/bench')
 const dist = join(work, 'dist')
 mkdirSync(work, { recursive: true })
 
-/** The baseline: what any action doing one POST with the toolkit costs. */
-const MINIMAL = `import * as core from '@actions/core'
-import { HttpClient } from '@actions/http-client'
-const client = new HttpClient('minimal')
-const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: core.getInput('client-id'), client_secret: core.getInput('client-secret') }).toString()
-const res = await client.post(core.getInput('auth-url'), body, { 'content-type': 'application/x-www-form-urlencoded' })
-const json = JSON.parse(await res.readBody())
-core.setSecret(json.access_token)
-core.setOutput('access-token', json.access_token)
-`
-const ncc = join(ROOT, 'node_modules/@vercel/ncc/dist/ncc/cli.js')
-writeFileSync(join(work, 'minimal.mjs'), MINIMAL)
-execFileSync(
-  process.execPath,
-  [ncc, 'build', join(work, 'minimal.mjs'), '-o', join(work, 'minimal'), '--quiet', '--minify'],
-  {
-    cwd: ROOT,
-    stdio: 'inherit'
-  }
-)
+const minimal = buildMinimalAction(work, ['--minify'])
 execFileSync(process.execPath, [join(ROOT, 'scripts/bundle.mjs'), '--out', dist], { cwd: ROOT, stdio: 'inherit' })
 
 /** The first Node 20 on PATH (outside npm scripts that is the system's `node`), or BENCH_NODE20. */
@@ -114,7 +96,7 @@ const step = (
 const peer = peerAction()
 const variants: Variant[] = [
   step("node -e ''", 'main', {}, { argv: ['-e', ''] }, result => result.code === 0),
-  step('minimal action', 'main', tokenInputs, { script: join(work, 'minimal/index.mjs') }, gotToken),
+  step('minimal action', 'main', tokenInputs, { script: minimal }, gotToken),
   ...('script' in peer
     ? [
         step(
