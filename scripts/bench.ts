@@ -198,6 +198,7 @@ for (const entry of readdirSync(dist)) {
 }
 
 if (process.env.BENCH_MATRIX !== '0') {
-  console.log('\nA matrix of 32 jobs (plus the auth job), against the same kind of server:\n')
-  console.log(matrixTable(await benchMatrix(Number(process.env.BENCH_MATRIX ?? 32), dist)))
+  const jobs = Number(process.env.BENCH_MATRIX ?? 32)
+  console.log(`\nA matrix of ${jobs} jobs (plus the auth job), against the same kind of server:\n`)
+  console.log(matrixTable(await benchMatrix(jobs, dist)))
 }
