@@ -1,15 +1,12 @@
 /**
  * The main step: `run()` wires the real runner, network and clock into runMain. Importing this module does
- * nothing; `src/entrypoints/main.ts` (what ncc bundles) and `@github/local-action` call `run()`.
+ * nothing; `src/entrypoints/main.ts` (what ncc bundles) calls `run()` with the light runner writers, and
+ * `@github/local-action` calls it with none, so that @actions/core (which it stands in for) writes.
  */
 import { runMain } from './run-main.js'
-import { runtimeDeps, runEntry } from './runtime.js'
-import { appendSummary, fileCommands } from './file-commands.js'
-import { commands } from './workflow-commands.js'
+import { runtimeDeps, runEntry, toolkitRunner, type MainRunner } from './runtime.js'
 
-export async function run(): Promise<void> {
-  await runEntry(
-    () => runMain({ ...runtimeDeps(), core: { ...commands, ...fileCommands }, writeSummary: appendSummary }),
-    commands
-  )
+export async function run(runner?: MainRunner): Promise<void> {
+  const { core, writeSummary } = runner ?? toolkitRunner(await import('@actions/core'))
+  await runEntry(() => runMain({ ...runtimeDeps(), core, writeSummary }), core)
 }

@@ -1,11 +1,13 @@
 /**
  * The post step: `run()` wires the real runner into runPost. A post step never fails the job. Importing this
- * module does nothing; `src/entrypoints/post.ts` (what ncc bundles) and `@github/local-action` call `run()`.
+ * module does nothing; `src/entrypoints/post.ts` (what ncc bundles) calls `run()` with the light runner
+ * writers, and `@github/local-action` calls it with none, so that @actions/core (which it stands in for)
+ * writes.
  */
 import { runPost } from './run-post.js'
-import { runtimeDeps, runEntry } from './runtime.js'
-import { commands } from './workflow-commands.js'
+import { runtimeDeps, runEntry, type PostRunner } from './runtime.js'
 
-export async function run(): Promise<void> {
-  await runEntry(() => runPost({ ...runtimeDeps(), core: commands }), commands, { failOnError: false })
+export async function run(runner?: PostRunner): Promise<void> {
+  const core = runner ?? (await import('@actions/core'))
+  await runEntry(() => runPost({ ...runtimeDeps(), core }), core, { failOnError: false })
 }

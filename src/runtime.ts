@@ -1,15 +1,34 @@
 /** The real dependencies, and the one top-level catch shared by both entry files. */
+import type * as actionsCore from '@actions/core'
 import { readFileSync } from 'node:fs'
 import { envInputReader } from './config.js'
-import type { PostDeps } from './deps.js'
+import type { Core, Deps, PostDeps, StepCore } from './deps.js'
 import { describeError } from './errors.js'
 import { realClock } from './retry.js'
 import { httpTransport } from './transport.js'
-import type { commands } from './workflow-commands.js'
 
 export const ACTION_NAME = 'binarly-m2m-auth'
 
-/** The real dependencies both steps share; each entry adds the runner commands it writes. */
+/**
+ * How a step writes to the runner: @actions/core itself (what `run()` of main.ts and post.ts uses when called
+ * with no argument, as @github/local-action does, which stands in for @actions/core), or the same writers
+ * without its index (workflow-commands.ts, file-commands.ts), which the bundles' entries pass.
+ */
+export type PostRunner = StepCore & Pick<typeof actionsCore, 'setFailed'>
+export type MainRunner = Pick<Deps, 'writeSummary'> & { core: Core & PostRunner }
+
+/** @actions/core as the main step's runner. */
+export function toolkitRunner(core: typeof actionsCore): MainRunner {
+  return {
+    core,
+    writeSummary: async markdown => {
+      if (!process.env.GITHUB_STEP_SUMMARY) return
+      await core.summary.addRaw(markdown).write()
+    }
+  }
+}
+
+/** The real dependencies both steps share; each entry adds how it writes to the runner. */
 export function runtimeDeps(): Omit<PostDeps, 'core'> {
   return {
     inputs: envInputReader(process.env),
@@ -25,7 +44,7 @@ export function runtimeDeps(): Omit<PostDeps, 'core'> {
 /** Runs a step; any throw, Error or not, fails the step (or, for the post step, only warns). */
 export async function runEntry(
   step: () => Promise<void>,
-  runner: Pick<typeof commands, 'setFailed' | 'warning'>,
+  runner: Pick<PostRunner, 'setFailed' | 'warning'>,
   options: { failOnError: boolean } = { failOnError: true }
 ): Promise<void> {
   try {

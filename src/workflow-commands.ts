@@ -15,7 +15,7 @@ import type * as actionsCore from '@actions/core'
 import { EOL } from 'node:os'
 import { issueCommand } from '../node_modules/@actions/core/lib/command.js'
 import { toCommandProperties } from '../node_modules/@actions/core/lib/utils.js'
-import type { StepCore } from './deps.js'
+import type { PostRunner } from './runtime.js'
 
 type Annotation = typeof actionsCore.warning
 
@@ -25,7 +25,7 @@ const annotation =
   (message, properties = {}) =>
     issueCommand(command, toCommandProperties(properties), message instanceof Error ? message.toString() : message)
 
-export const commands: StepCore & Pick<typeof actionsCore, 'setFailed'> = {
+export const commands: PostRunner = {
   setSecret: secret => issueCommand('add-mask', {}, secret),
   getState: name => process.env[`STATE_${name}`] ?? '',
   info: message => {

@@ -1,4 +1,9 @@
-/** What ncc bundles into dist/main (action.yml `runs.main`): runs the main step. */
+/**
+ * What ncc bundles into dist/main (action.yml `runs.main`): runs the main step, writing to the runner without
+ * @actions/core's index (docs/cold-start.md).
+ */
 import { run } from '../main.js'
+import { appendSummary, fileCommands } from '../file-commands.js'
+import { commands } from '../workflow-commands.js'
 
-await run()
+await run({ core: { ...commands, ...fileCommands }, writeSummary: appendSummary })
