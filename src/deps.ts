@@ -10,8 +10,8 @@ export type StepCore = Pick<
   'setSecret' | 'getState' | 'info' | 'warning' | 'debug' | 'isDebug' | 'getIDToken'
 >
 
-/** The main step also hands things on: outputs, env and state. */
-export type Core = StepCore & Pick<typeof actionsCore, 'setOutput' | 'exportVariable' | 'saveState'>
+/** The main step also hands things on: outputs, env, PATH and state. */
+export type Core = StepCore & Pick<typeof actionsCore, 'setOutput' | 'exportVariable' | 'addPath' | 'saveState'>
 
 export interface Deps {
   core: Core

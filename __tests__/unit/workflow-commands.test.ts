@@ -15,14 +15,20 @@ import { commands } from '../../src/workflow-commands.ts'
 type Runner = typeof commands & typeof fileCommands
 const runner: Runner = { ...commands, ...fileCommands }
 
-const FILES = { GITHUB_OUTPUT: 'output', GITHUB_ENV: 'env', GITHUB_STATE: 'state', GITHUB_STEP_SUMMARY: 'summary' }
-const RUNNER_VARIABLES = [...Object.keys(FILES), 'RUNNER_DEBUG', 'STATE_token', 'EXPORTED_NAME']
+const FILES = {
+  GITHUB_OUTPUT: 'output',
+  GITHUB_ENV: 'env',
+  GITHUB_PATH: 'path',
+  GITHUB_STATE: 'state',
+  GITHUB_STEP_SUMMARY: 'summary'
+}
+const RUNNER_VARIABLES = [...Object.keys(FILES), 'RUNNER_DEBUG', 'STATE_token', 'EXPORTED_NAME', 'PATH']
 
 interface Written {
   stdout: string
   files: Record<string, string>
   exitCode: typeof process.exitCode
-  env: string | undefined
+  env: string
   result: unknown
 }
 
@@ -57,7 +63,7 @@ function capture(withFiles: boolean, extraEnv: Record<string, string>, use: () =
       ? Object.fromEntries(Object.values(FILES).map(file => [file, normalise(readFileSync(join(dir, file), 'utf8'))]))
       : {},
     exitCode: process.exitCode,
-    env: process.env.EXPORTED_NAME,
+    env: `${process.env.EXPORTED_NAME ?? ''} PATH=${process.env.PATH ?? ''}`,
     result
   }
   process.exitCode = savedExitCode
@@ -75,6 +81,7 @@ const CALLS: [string, (c: Runner) => unknown][] = [
   ['setOutput', c => c.setOutput('access-token', 'tok\nen%')],
   ['exportVariable', c => c.exportVariable('EXPORTED_NAME', 'value\r\nwith lines')],
   ['saveState', c => c.saveState('token', 'state%value\n')],
+  ['addPath', c => c.addPath('/opt/binarly-token/bin')],
   ['getState', c => c.getState('token')],
   ['info', c => c.info('Got a Bearer token: 100%\n')],
   ['warning with a message', c => c.warning('shared-token cannot be used: 50% off\nnext line')],
