@@ -24,6 +24,28 @@ function outputsIn(log: string): Record<string, string> {
   return outputs
 }
 
+/** Runs `npm run local -- <dotenv>` as a contributor would, in a clean environment; returns what it printed. */
+async function runLocal(dotenv: string): Promise<{ code: number | null; log: string }> {
+  // Nothing of a runner this suite may itself run on (GITHUB_*, RUNNER_*) leaks in.
+  const child = spawn('npm', ['run', '-s', 'local', '--', dotenv], {
+    cwd: ROOT,
+    env: {
+      PATH: `${dirname(NODE24)}:${process.env.PATH ?? ''}`,
+      HOME: process.env.HOME ?? dirname(dotenv),
+      ...(process.env.NODE_V8_COVERAGE ? { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE } : {})
+    },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  const killer = setTimeout(() => child.kill('SIGKILL'), 120_000)
+  const code = await new Promise<number | null>(resolve => child.on('close', resolve))
+  clearTimeout(killer)
+  return { code, log: stdout + stderr }
+}
+
 test('npm run local -- .env: local-action runs main and post with .env.example; token masked, outputs set, token revoked', async t => {
   const server = await startOidcServer()
   t.after(() => server.close())
@@ -44,24 +66,7 @@ test('npm run local -- .env: local-action runs main and post with .env.example; 
     `${example.replace(/^INPUT_AUTH-URL=.*$/m, `INPUT_AUTH-URL=${server.issuer}`)}\nGITHUB_STEP_SUMMARY=${summary}\n`
   )
 
-  // A clean environment: nothing of a runner this suite may itself run on (GITHUB_*, RUNNER_*) leaks in.
-  const child = spawn('npm', ['run', '-s', 'local', '--', dotenv], {
-    cwd: ROOT,
-    env: {
-      PATH: `${dirname(NODE24)}:${process.env.PATH ?? ''}`,
-      HOME: process.env.HOME ?? dir,
-      ...(process.env.NODE_V8_COVERAGE ? { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE } : {})
-    },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-  const killer = setTimeout(() => child.kill('SIGKILL'), 120_000)
-  const code = await new Promise<number | null>(resolve => child.on('close', resolve))
-  clearTimeout(killer)
-  const log = stdout + stderr
+  const { code, log } = await runLocal(dotenv)
   assert.equal(code, 0, log)
 
   // The exchange happened once, through local-action's toolkit (its `::info::` lines), and the post step ran.
@@ -86,5 +91,34 @@ test('npm run local -- .env: local-action runs main and post with .env.example; 
   for (const [place, text] of Object.entries(written)) {
     assert.ok(!text.includes(token), `the token appears in the ${place}`)
     for (const form of formsOf(secret)) assert.ok(!text.includes(form), `the client secret leaked into the ${place}`)
+  }
+})
+
+test('npm run local -- .env with a wrong secret: the error says what to change, and neither secret shows', async t => {
+  const server = await startOidcServer()
+  t.after(() => server.close())
+  const dir = mkdtempSync(join(tmpdir(), 'binarly-local-action-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const wrong = 'wrong-secret-0123456789'
+  const dotenv = join(dir, '.env')
+  const example = readFileSync(join(ROOT, '.env.example'), 'utf8')
+  writeFileSync(
+    dotenv,
+    example
+      .replace(/^INPUT_AUTH-URL=.*$/m, `INPUT_AUTH-URL=${server.issuer}`)
+      .replace(/^INPUT_CLIENT-SECRET=.*$/m, `INPUT_CLIENT-SECRET=${wrong}`)
+  )
+
+  // local-action shows setFailed as an ::error:: line (7.0.1 still exits 0), and runs the post step anyway.
+  const { log } = await runLocal(dotenv)
+  assert.match(
+    log,
+    /::error::binarly-m2m-auth: Token request to \S+ for client "ci:special id" failed: HTTP 401 invalid_client/
+  )
+  assert.match(log, /Credentials tab/)
+  assert.equal(server.issuedTokens.length, 0)
+  assert.ok(!log.includes('Revoked the access token'), log)
+  for (const secret of [wrong, parseEnv(example)['INPUT_CLIENT-SECRET'] ?? '']) {
+    for (const form of formsOf(secret)) assert.ok(!log.includes(form), 'a client secret leaked into the log')
   }
 })
