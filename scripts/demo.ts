@@ -22,7 +22,14 @@ const SERVE_PORT = 8765
 const { values: args } = parseArgs({
   options: { serve: { type: 'boolean', default: false }, port: { type: 'string', default: String(SERVE_PORT) } }
 })
-if (args.serve) await serve(Number(args.port))
+if (args.serve) {
+  const port = Number(args.port)
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    console.error(`--port ${args.port}: give a TCP port number (1-65535); .env.example expects ${SERVE_PORT}.`)
+    process.exit(2)
+  }
+  await serve(port)
+}
 
 /** Starts the embedded provider alone and prints the inputs that reach it, until Ctrl-C. */
 async function serve(port: number): Promise<never> {

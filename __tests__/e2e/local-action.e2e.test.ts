@@ -52,9 +52,10 @@ test('npm run local -- .env: local-action runs main and post with .env.example; 
   const dir = mkdtempSync(join(tmpdir(), 'binarly-local-action-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
 
-  // .env.example as a contributor copies it, but for the port (`npm run demo -- --serve` listens on 8765).
+  // .env.example as a contributor copies it, but for the port (that of `npm run demo -- --serve`).
   const example = readFileSync(join(ROOT, '.env.example'), 'utf8')
-  assert.match(example, /^INPUT_AUTH-URL=http:\/\/127\.0\.0\.1:8765$/m)
+  const servePort = /const SERVE_PORT = (\d+)/.exec(readFileSync(join(ROOT, 'scripts/demo.ts'), 'utf8'))?.[1]
+  assert.ok(example.includes(`\nINPUT_AUTH-URL=http://127.0.0.1:${servePort}\n`), '.env.example names the demo server')
   const inputs = parseEnv(example)
   const secret = inputs['INPUT_CLIENT-SECRET'] ?? ''
   assert.ok(secret.length > 8, '.env.example names a client secret')
