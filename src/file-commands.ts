@@ -28,7 +28,7 @@ export const fileCommands: Pick<typeof actionsCore, 'setOutput' | 'exportVariabl
   addPath: inputPath => {
     if (process.env.GITHUB_PATH) issueFileCommand('PATH', inputPath)
     else issueCommand('add-path', {}, inputPath)
-    process.env.PATH = `${inputPath}${delimiter}${process.env.PATH ?? ''}`
+    process.env.PATH = `${inputPath}${delimiter}${String(process.env.PATH)}` // as @actions/core writes it
   },
   saveState: (name, value) => keyValue('STATE', 'save-state', name, value)
 }

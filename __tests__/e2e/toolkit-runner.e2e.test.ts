@@ -38,6 +38,17 @@ test('main step through @actions/core: masked token, outputs, state and summary'
   assert.match(result.summary, /### Binarly access token/)
 })
 
+test('main step through @actions/core without a job summary file: the token all the same', async () => {
+  const result = await runStep(
+    'main',
+    { 'auth-url': server.tokenEndpoint, 'client-id': CLIENTS.post.id, 'client-secret': CLIENTS.post.secret },
+    { argv: viaSource('main'), env: { GITHUB_STEP_SUMMARY: undefined } }
+  )
+  assert.equal(result.code, 0, result.stdout + result.stderr)
+  assert.ok(result.outputs['access-token'])
+  assert.equal(result.summary, '')
+})
+
 test('post step through @actions/core: a shared token is masked and not revoked', async () => {
   const result = await runStep(
     'post',
