@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { runMain } from '../../src/run-main.ts'
 import { runPost } from '../../src/run-post.ts'
+import { httpTransport } from '../../src/transport.ts'
 import { testDeps } from '../support/fake-core.ts'
 import { CLIENTS, startOidcServer, type OidcServer } from '../support/oidc-server.ts'
 
@@ -65,6 +66,56 @@ describe('runPost', () => {
       )
     })
   }
+
+  test('an http:// revocation endpoint off loopback is refused before the credentials are sent', async () => {
+    // Discovery may name any revocation_endpoint; the client credentials go only where the token endpoint may.
+    const state = { ...(await main()).state, 'revocation-endpoint': 'http://revoke.example.invalid/revoke' }
+    const before = revocations()
+    const sent: string[] = []
+    const { deps } = testDeps(
+      inputs({ retries: '0' }),
+      {
+        transport: request => {
+          sent.push(request.url)
+          return Promise.reject(new Error('no request may be made'))
+        }
+      },
+      { state }
+    )
+    await assert.rejects(
+      runPost(deps),
+      /The revocation endpoint http:\/\/revoke\.example\.invalid uses http:\/\/, which would send the client credentials in clear text/
+    )
+    assert.deepEqual(sent, [])
+    assert.equal(revocations(), before)
+  })
+
+  test('with allow-http, an http:// revocation endpoint is used, with a warning', async () => {
+    const state = { ...(await main()).state, 'revocation-endpoint': 'http://revoke.example.invalid/revoke' }
+    const sent: string[] = []
+    // The name does not resolve: the transport routes it to the real server's revocation endpoint, like a hosts file.
+    const { deps, recorded } = testDeps(
+      inputs({ retries: '0', 'allow-http': 'true' }),
+      {
+        transport: request => {
+          sent.push(request.url)
+          return httpTransport({ ...request, url: server.revocationEndpoint })
+        }
+      },
+      { state }
+    )
+    await runPost(deps)
+    assert.deepEqual(sent, ['http://revoke.example.invalid/revoke'])
+    assert.deepEqual(await server.introspect(state.token ?? ''), { active: false })
+    assert.ok(
+      recorded.calls.some(
+        ([kind, m]) =>
+          kind === 'warning' &&
+          m === 'allow-http is true: credentials are sent in clear text to http://revoke.example.invalid.'
+      ),
+      JSON.stringify(recorded.calls)
+    )
+  })
 
   test('a failing revocation endpoint is an error for the entry to turn into a warning', async () => {
     const state = { ...(await main({ retries: '0' })).state, 'revocation-endpoint': `${server.issuer}/nowhere` }

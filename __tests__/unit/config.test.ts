@@ -194,3 +194,8 @@ test('isLoopbackHost', () => {
   for (const host of ['example.com', '128.0.0.1', '10.0.0.1', 'localhost.example.com'])
     assert.ok(!isLoopbackHost(host), host)
 })
+
+test('a host that only contains "localhost" is not loopback', () => {
+  for (const host of ['evillocalhost', 'localhost.evil.com', 'evil-localhost', 'localhostx', 'notlocalhost.com'])
+    assert.ok(!isLoopbackHost(host), host)
+})

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { InputError } from '../../src/errors.ts'
 import { proxyFor, proxySecrets } from '../../src/proxy.ts'
-import { splitPemBundle } from '../../src/tls.ts'
+import tls from 'node:tls'
+import { splitPemBundle, trustExtraCAs, type CaStore } from '../../src/tls.ts'
 import { makeCa, type TestCa } from '../support/tls-server.ts'
 
 describe('proxySecrets', () => {
@@ -78,5 +79,31 @@ describe('splitPemBundle (ca-certificate)', () => {
       () => splitPemBundle(`${a.cert}${damaged}`),
       /^InputError: ca-certificate: certificate 2 of 2 is not a valid X\.509 certificate/
     )
+  })
+  test('on a Node without setDefaultCACertificates (before 24), ca-certificate fails with the runtime to use', () => {
+    const older: CaStore = { getCACertificates: tls.getCACertificates }
+    assert.throws(
+      () => trustExtraCAs(a.cert, older, 'v22.11.0'),
+      (error: unknown) => {
+        assert.ok(error instanceof InputError)
+        assert.equal(
+          error.message,
+          'ca-certificate: needs Node.js 24 or newer (this is v22.11.0): run the action with runs.using node24.'
+        )
+        return true
+      }
+    )
+  })
+
+  test('on Node 24, the CAs are added to the default list, which keeps what it had', () => {
+    let installed: string[] = []
+    const store: CaStore = {
+      getCACertificates: () => ['default root'],
+      setDefaultCACertificates: certs => {
+        installed = [...certs]
+      }
+    }
+    assert.equal(trustExtraCAs(`${a.cert}${b.cert}`, store), 2)
+    assert.deepEqual(installed, ['default root', a.cert.trim(), b.cert.trim()])
   })
 })
