@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { InputError } from '../../src/errors.ts'
 import { runMain } from '../../src/run-main.ts'
 import { runEntry } from '../../src/runtime.ts'
 import { testDeps } from '../support/fake-core.ts'
@@ -83,6 +84,32 @@ describe('runMain', () => {
     const before = server.requests.length
     const { deps } = testDeps({ 'auth-url': server.tokenEndpoint, 'client-id': 'x', 'auth-method': 'github_oidc' })
     await assert.rejects(runMain(deps), /permissions: id-token: write/)
+    assert.equal(server.requests.length, before)
+  })
+
+  test('github_oidc with a token URL that names no realm: oidc-audience is asked for, before any request', async () => {
+    // ${issuer}/token is a token endpoint but not Keycloak's …/protocol/openid-connect/token, so no issuer follows.
+    const before = server.requests.length
+    const asked: string[] = []
+    const { deps } = testDeps(
+      { 'auth-url': server.tokenEndpoint, 'client-id': 'x', 'auth-method': 'github_oidc' },
+      { env: { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/id-token', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'rt' } },
+      {
+        idToken: async audience => {
+          asked.push(audience)
+          throw new Error('no GitHub OIDC token may be asked for')
+        }
+      }
+    )
+    await assert.rejects(runMain(deps), (error: unknown) => {
+      assert.ok(error instanceof InputError)
+      assert.equal(
+        error.message,
+        "oidc-audience: could not be derived from auth-url (not a Keycloak token endpoint, and no discovery): set it to the realm's issuer URL, e.g. https://kc.example.com/realms/BinarlyRealm."
+      )
+      return true
+    })
+    assert.deepEqual(asked, [])
     assert.equal(server.requests.length, before)
   })
 

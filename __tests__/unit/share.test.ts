@@ -1,5 +1,6 @@
 /** Sealing and unsealing a shared token: every way a sealed value can be unusable has its own reason. */
 import assert from 'node:assert/strict'
+import { createCipheriv, randomBytes } from 'node:crypto'
 import { describe, test } from 'node:test'
 import { readConfig } from '../../src/config.ts'
 import { deriveShareKey, seal, unseal, SHARE_FORMAT, type SealedToken, type UnsealFailure } from '../../src/share.ts'
@@ -106,6 +107,43 @@ describe('seal / unseal', () => {
     assert.equal(reason([version, iv, ciphertext, tag, tag].join('.')), 'malformed')
     assert.equal(reason([version, iv, '', tag].join('.')), 'malformed')
     assert.equal(reason('eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjaSJ9.c2ln'), 'malformed')
+  })
+
+  test('an authentic sealed value whose content is not a sealed token: malformed, and the warning says so', () => {
+    // Sealed as the format says (see share.ts), with the right key and binding, so only the content is wrong.
+    const sealRaw = (plaintext: string): string => {
+      const iv = randomBytes(12)
+      const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: 16 })
+      cipher.setAAD(Buffer.from(JSON.stringify([SHARE_FORMAT, binding.repository, binding.runId]), 'utf8'))
+      const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
+      return [SHARE_FORMAT, ...[iv, ciphertext, cipher.getAuthTag()].map(b => b.toString('base64url'))].join('.')
+    }
+    const expiry = token.expiresAt.getTime()
+    assert.equal(reason(sealRaw(JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: expiry }))), 'ok', 'the helper')
+    const contents = [
+      'not json at all',
+      '{"t":"tok",',
+      'null',
+      '"a string"',
+      '42',
+      JSON.stringify({ y: 'Bearer', s: null, e: expiry }),
+      JSON.stringify({ t: '', y: 'Bearer', s: null, e: expiry }),
+      JSON.stringify({ t: 'tok', y: 7, s: null, e: expiry }),
+      JSON.stringify({ t: 'tok', y: '', s: null, e: expiry }),
+      JSON.stringify({ t: 'tok', y: 'Bearer', s: ['scan:read'], e: expiry }),
+      JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: String(expiry) }),
+      JSON.stringify({ t: 'tok', y: 'Bearer', s: null })
+    ]
+    for (const content of contents) {
+      const result = unseal(sealRaw(content), key, binding, NOW, 60)
+      assert.ok(!result.ok, content)
+      assert.equal(result.reason, 'malformed', content)
+      assert.equal(
+        result.why,
+        'it is not a sealed token (its content is not a sealed token); was it copied whole from the shared-token output?',
+        content
+      )
+    }
   })
 
   test('a sealed value with surrounding whitespace (a YAML block scalar) still opens', () => {
