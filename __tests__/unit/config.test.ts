@@ -199,3 +199,26 @@ test('a host that only contains "localhost" is not loopback', () => {
   for (const host of ['evillocalhost', 'localhost.evil.com', 'evil-localhost', 'localhostx', 'notlocalhost.com'])
     assert.ok(!isLoopbackHost(host), host)
 })
+
+describe('readConfig: the less travelled paths', () => {
+  test('an empty auth-method (a workflow passing an unset variable) means the default, client_secret_post', () => {
+    assert.equal(config({ 'auth-method': '' }).clientAuth.method, 'client_secret_post')
+  })
+
+  test('ca-certificate or private-key text with line breaks but no PEM armour is neither PEM nor a path', () => {
+    fails(
+      { 'ca-certificate': 'MIIB\nAAAA' },
+      'ca-certificate',
+      /^ca-certificate: is neither PEM text \(-----BEGIN CERTIFICATE-----\) nor a file path\.$/
+    )
+  })
+
+  test('a file that cannot be read for a reason without an error code still says it could not be read', () => {
+    const odd = {
+      readFile: (): string => {
+        throw new Error('read failed')
+      }
+    }
+    fails({ 'ca-certificate': '/etc/ssl/corp.pem' }, 'ca-certificate', /no such file could be read \(unreadable\)/, odd)
+  })
+})

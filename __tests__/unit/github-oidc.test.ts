@@ -66,6 +66,26 @@ describe('githubIdToken', () => {
   })
 })
 
+describe('githubIdToken: failures in shapes @actions/core does not usually give', () => {
+  test('a failure message without the usual fields is quoted, printable and short', async () => {
+    await assert.rejects(
+      githubIdToken(() => Promise.reject(new Error(`proxy said no\n${'x'.repeat(400)}`)), 'a'),
+      (thrown: Error) => {
+        assert.match(thrown.message, /gave no token for audience "a": proxy said no x+…\. This is on GitHub's side/)
+        assert.ok(thrown.message.length < 600)
+        return true
+      }
+    )
+  })
+
+  test('a thrown non-Error is described by its text', async () => {
+    await assert.rejects(
+      githubIdToken(() => Promise.reject('plain text failure'), 'a'),
+      /gave no token for audience "a": plain text failure\./
+    )
+  })
+})
+
 describe('github_oidc credentials', () => {
   test('a new GitHub token for every attempt, sent without client_id, and masked', async () => {
     const asked: string[] = []

@@ -17,6 +17,13 @@ describe('proxySecrets', () => {
     assert.deepEqual(new Set(secrets), new Set(['p%40ss%20word', 'p@ss word', 'ci-user', 's3cret', 'other']))
   })
 
+  test('a password with a stray % (not percent-encoding) is masked as written', () => {
+    assert.deepEqual(
+      new Set(proxySecrets({ HTTPS_PROXY: 'http://ci:100%25%zz@proxy.corp:3128' })),
+      new Set(['100%25%zz', 'ci'])
+    )
+  })
+
   test('nothing for proxies without credentials, empty or unreadable variables', () => {
     assert.deepEqual(
       proxySecrets({ HTTPS_PROXY: 'http://proxy.corp:3128', https_proxy: '', HTTP_PROXY: 'http://[' }),
