@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { startFederatedRealm } from '../support/federated-realm.ts'
 import { startGitHubOidc, SUBJECT } from '../support/github-oidc.ts'
@@ -140,13 +140,14 @@ describe('a failed revocation is a warning, never a failed job', () => {
   /** Serves discovery documents that name the real token endpoint and a revocation endpoint that fails. */
   let broken: Server
   let brokenUrl: string
+  /** A port that is held, not freed, and resets every connection: nothing else can take it meanwhile. */
+  let resetting: NetServer
   let deadPort: number
   let revokeHits = 0
   before(async () => {
-    const spare = createServer()
-    await new Promise<void>(resolve => spare.listen(0, '127.0.0.1', resolve))
-    deadPort = (spare.address() as AddressInfo).port
-    await new Promise<void>(resolve => spare.close(() => resolve()))
+    resetting = createNetServer(socket => socket.resetAndDestroy())
+    await new Promise<void>(resolve => resetting.listen(0, '127.0.0.1', resolve))
+    deadPort = (resetting.address() as AddressInfo).port
     broken = createServer((request, response) => {
       const url = new URL(request.url ?? '/', brokenUrl)
       const discovery = /^\/(failing|dead)\/\.well-known\/openid-configuration$/.exec(url.pathname)
@@ -169,7 +170,10 @@ describe('a failed revocation is a warning, never a failed job', () => {
     await new Promise<void>(resolve => broken.listen(0, '127.0.0.1', resolve))
     brokenUrl = `http://127.0.0.1:${(broken.address() as AddressInfo).port}`
   })
-  after(() => new Promise<void>(resolve => broken.close(() => resolve())))
+  after(async () => {
+    await new Promise<void>(resolve => broken.close(() => resolve()))
+    await new Promise<void>(resolve => resetting.close(() => resolve()))
+  })
 
   for (const [kind, warning] of [
     [
@@ -178,7 +182,7 @@ describe('a failed revocation is a warning, never a failed job', () => {
     ],
     [
       'dead',
-      /^binarly-m2m-auth: Could not revoke the token at http:\/\/127\.0\.0\.1:\d+\/revoke: network error talking to 127\.0\.0\.1:\d+: .*ECONNREFUSED.*It stays valid until \S+Z; if this server cannot revoke tokens, set revoke: false\..*gave up after 2 attempts/i
+      /^binarly-m2m-auth: Could not revoke the token at http:\/\/127\.0\.0\.1:\d+\/revoke: network error talking to 127\.0\.0\.1:\d+: .*ECONNRESET.*It stays valid until \S+Z; if this server cannot revoke tokens, set revoke: false\..*gave up after 2 attempts/i
     ]
   ] as const) {
     test(`a ${kind} revocation endpoint: exit 0, one warning with the fix, one retry at most`, async () => {
