@@ -106,7 +106,8 @@ function readCapped(message: IncomingMessage): Promise<string> {
   })
 }
 
-function toTransportError(error: unknown): TransportError {
+/** Any failure of a request as a TransportError with a code (exported for its unit test). */
+export function toTransportError(error: unknown): TransportError {
   if (error instanceof TransportError) return error
   const raw = (error as { code?: unknown } | null)?.code
   const code = typeof raw === 'string' ? raw : 'EUNKNOWN'

@@ -69,7 +69,10 @@ describe('runPost', () => {
 
   test('an http:// revocation endpoint off loopback is refused before the credentials are sent', async () => {
     // Discovery may name any revocation_endpoint; the client credentials go only where the token endpoint may.
-    const state = { ...(await main()).state, 'revocation-endpoint': 'http://revoke.example.invalid/revoke' }
+    const state: Record<string, string> = {
+      ...(await main()).state,
+      'revocation-endpoint': 'http://revoke.example.invalid/revoke'
+    }
     const before = revocations()
     const sent: string[] = []
     const { deps } = testDeps(
@@ -91,7 +94,10 @@ describe('runPost', () => {
   })
 
   test('with allow-http, an http:// revocation endpoint is used, with a warning', async () => {
-    const state = { ...(await main()).state, 'revocation-endpoint': 'http://revoke.example.invalid/revoke' }
+    const state: Record<string, string> = {
+      ...(await main()).state,
+      'revocation-endpoint': 'http://revoke.example.invalid/revoke'
+    }
     const sent: string[] = []
     // The name does not resolve: the transport routes it to the real server's revocation endpoint, like a hosts file.
     const { deps, recorded } = testDeps(
@@ -115,6 +121,29 @@ describe('runPost', () => {
       ),
       JSON.stringify(recorded.calls)
     )
+  })
+
+  test('ca-certificate is trusted in the post step too, before the revocation request', async () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----'
+    const state = (await main()).state
+    const order: string[] = []
+    const { deps } = testDeps(
+      inputs({ 'ca-certificate': pem }),
+      {
+        trustCAs: value => {
+          order.push(`trust ${value === pem}`)
+          return 1
+        },
+        transport: request => {
+          order.push(`request ${request.url}`)
+          return httpTransport(request)
+        }
+      },
+      { state }
+    )
+    await runPost(deps)
+    assert.deepEqual(order, ['trust true', `request ${server.revocationEndpoint}`])
+    assert.deepEqual(await server.introspect(state.token ?? ''), { active: false })
   })
 
   test('a failing revocation endpoint is an error for the entry to turn into a warning', async () => {

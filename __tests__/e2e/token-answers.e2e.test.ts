@@ -116,3 +116,20 @@ describe('the 1 MiB body cap', () => {
     assertNowhere(result, [CLIENT.secret])
   })
 })
+
+describe('outside a runner that offers a job summary', () => {
+  test('without GITHUB_STEP_SUMMARY the step succeeds and writes no summary', async () => {
+    const accessToken = opaque()
+    answer = json({ access_token: accessToken, token_type: 'Bearer', expires_in: 300 })
+    const result = await runStep(
+      'main',
+      { 'auth-url': authUrl, 'client-id': CLIENT.id, 'client-secret': CLIENT.secret },
+      { env: { GITHUB_STEP_SUMMARY: undefined }, killAfterMs: 30_000 }
+    )
+    assert.equal(result.code, 0, result.stdout + result.stderr)
+    assert.equal(result.outputs['access-token'], accessToken)
+    assert.equal(result.summary, '')
+    assert.doesNotMatch(result.stdout, /No job summary written/)
+    assertMaskedFirst(result, accessToken)
+  })
+})

@@ -80,6 +80,7 @@ describe('githubIdToken: failures in shapes @actions/core does not usually give'
 
   test('a thrown non-Error is described by its text', async () => {
     await assert.rejects(
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the case under test
       githubIdToken(() => Promise.reject('plain text failure'), 'a'),
       /gave no token for audience "a": plain text failure\./
     )

@@ -42,6 +42,11 @@ const cases: [string, ReturnType<typeof answer>, RegExp][] = [
     answer(401, 'unauthorized_client', 'Public client not allowed to retrieve service account'),
     /turn "Client authentication" on/
   ],
+  [
+    'disabled client, as older Keycloak versions said it',
+    answer(400, 'invalid_client', 'Client disabled'),
+    /^Client "binarly-ci" is disabled: enable it in Keycloak \(Clients → binarly-ci → Enabled\) or ask Binarly support \(SaaS\)\.$/
+  ],
   ['wrong realm', answer(404, 'Realm does not exist'), /Binarly's realm is BinarlyRealm/],
   [
     'bad scope',

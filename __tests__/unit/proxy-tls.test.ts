@@ -5,6 +5,7 @@ import { InputError } from '../../src/errors.ts'
 import { proxyFor, proxySecrets } from '../../src/proxy.ts'
 import tls from 'node:tls'
 import { splitPemBundle, trustExtraCAs, type CaStore } from '../../src/tls.ts'
+import { toTransportError, TransportError } from '../../src/transport.ts'
 import { makeCa, type TestCa } from '../support/tls-server.ts'
 
 describe('proxySecrets', () => {
@@ -107,10 +108,29 @@ describe('splitPemBundle (ca-certificate)', () => {
     const store: CaStore = {
       getCACertificates: () => ['default root'],
       setDefaultCACertificates: certs => {
-        installed = [...certs]
+        installed = certs.map(String)
       }
     }
     assert.equal(trustExtraCAs(`${a.cert}${b.cert}`, store), 2)
     assert.deepEqual(installed, ['default root', a.cert.trim(), b.cert.trim()])
+  })
+})
+
+describe('toTransportError', () => {
+  test("http-client's socket timeout (a plain Error) is a timeout", () => {
+    const error = toTransportError(new Error('Request timeout: /realms/BinarlyRealm/protocol/openid-connect/token'))
+    assert.equal(error.code, 'ETIMEDOUT')
+    assert.equal(error.message, 'the server stopped answering (socket timeout)')
+  })
+
+  test('a failure without a string code keeps its text, with the code EUNKNOWN', () => {
+    const numeric = toTransportError(Object.assign(new Error('odd failure'), { code: 42 }))
+    assert.deepEqual([numeric.code, numeric.message], ['EUNKNOWN', 'odd failure'])
+    const coded = toTransportError(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })
+    )
+    assert.deepEqual([coded.code, coded.message], ['ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1'])
+    const transport = new TransportError('as is', 'EBODYTOOLARGE')
+    assert.equal(toTransportError(transport), transport)
   })
 })

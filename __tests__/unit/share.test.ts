@@ -188,4 +188,13 @@ describe('the sealing secret of a job (shareSecret)', () => {
     const crlf = config({ ...base, 'auth-method': 'private_key_jwt', 'private-key': pem.replace(/\n/g, '\r\n') })
     assert.equal(shareSecret(lf), shareSecret(crlf))
   })
+  test('github_oidc holds no secret to seal with: without share-passphrase it is an input error', () => {
+    // readConfig already refuses share: true without share-passphrase for github_oidc; shareSecret stays total.
+    const oidc = config({ ...base, 'auth-method': 'github_oidc' })
+    assert.throws(
+      () => shareSecret(oidc),
+      /^InputError: share-passphrase: is required to share a token with auth-method github_oidc\.$/
+    )
+    assert.equal(shareSecret(config({ ...base, 'auth-method': 'github_oidc', 'share-passphrase': 'pp' })), 'pp')
+  })
 })

@@ -269,6 +269,11 @@ describe('known secrets are never quoted back', () => {
     assert.ok(!printable(long, 120, [SECRET]).includes(SECRET.slice(0, 3)))
   })
 
+  test('redact: an empty secret (an unset optional input) redacts nothing', () => {
+    assert.equal(redact('plain answer text', ['', 'answer']), 'plain *** text')
+    assert.equal(redact('plain answer text', ['']), 'plain answer text')
+  })
+
   test('redact: longest form first; a secret that would re-form around the marker withholds the text', () => {
     assert.equal(redact('id abcdefgh abcd', ['abcd', 'abcdefgh']), 'id *** ***')
     assert.equal(redact('nothing here', ['']), 'nothing here')
