@@ -1,7 +1,7 @@
 /**
  * The main bundle against a scripted token endpoint on loopback, for answers oidc-provider does not give in
  * these tests: an id_token and a refresh_token beside the access token, no expires_in, and a Content-Length
- * that announces more than the 1 MiB body cap.
+ * that announces more than the 1 MiB body cap; and the form the step sends for audience and resource.
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
@@ -17,11 +17,17 @@ const TOKEN_PATH = '/realms/BinarlyRealm/protocol/openid-connect/token'
 type Answer = (res: ServerResponse) => void
 let answer: Answer = () => {}
 let requests = 0
+/** The form the last token request sent. */
+let lastForm = new URLSearchParams()
 const sockets = new Set<Socket>()
 const server = createServer((req, res) => {
   requests++
-  req.resume()
-  req.on('end', () => answer(res))
+  const chunks: Buffer[] = []
+  req.on('data', (chunk: Buffer) => chunks.push(chunk))
+  req.on('end', () => {
+    lastForm = new URLSearchParams(Buffer.concat(chunks).toString('utf8'))
+    answer(res)
+  })
 })
 server.on('connection', socket => {
   sockets.add(socket)
@@ -131,5 +137,19 @@ describe('outside a runner that offers a job summary', () => {
     assert.equal(result.summary, '')
     assert.doesNotMatch(result.stdout, /No job summary written/)
     assertMaskedFirst(result, accessToken)
+  })
+})
+
+describe('audience and resource', () => {
+  test('are sent as form fields, one resource field per line of the input', async () => {
+    const result = await main(json({ access_token: opaque(), token_type: 'Bearer', expires_in: 300 }), {
+      audience: 'binarly-api',
+      resource: 'https://api.binarly.example/\nhttps://scan.binarly.example/'
+    })
+    assert.equal(result.code, 0, result.stdout + result.stderr)
+    assert.equal(lastForm.get('grant_type'), 'client_credentials')
+    assert.equal(lastForm.get('audience'), 'binarly-api')
+    assert.deepEqual(lastForm.getAll('resource'), ['https://api.binarly.example/', 'https://scan.binarly.example/'])
+    assert.equal(lastForm.get('scope'), null)
   })
 })

@@ -62,6 +62,13 @@ for (const [name, failure, hint] of cases) {
   })
 }
 
+test('invalid_scope when no scope was asked for (a default scope the client lacks) still points at the client', () => {
+  assert.match(
+    hintFor(answer(400, 'invalid_scope', 'Invalid scopes: profile'), { ...ctx(), scope: undefined }) ?? '(no hint)',
+    /^The scope "" is not available to client "binarly-ci": remove it from the scope input, or add it to the client in Keycloak/
+  )
+})
+
 test('the same wrong-credentials answer names the method in use', () => {
   const failure = answer(401, 'invalid_client', 'Invalid client or Invalid client credentials')
   assert.match(hintFor(failure, ctx('private_key_jwt')) ?? '', /signed client assertion.*"Signed JWT"/)
