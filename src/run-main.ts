@@ -8,6 +8,7 @@ import type { Deps } from './deps.js'
 import { debugTransport, safeJwtClaims } from './diagnostics.js'
 import { resolveEndpoints, type Endpoints } from './endpoints.js'
 import { InputError } from './errors.js'
+import { requestIdToken } from './github-oidc.js'
 import { issuedToken, publishToken, type IssuedToken } from './outputs.js'
 import { maskConfiguredSecrets } from './masking.js'
 import { proxyFor } from './proxy.js'
@@ -15,6 +16,7 @@ import { BASE_DELAY_MS, MAX_DELAY_MS } from './retry.js'
 import { reuseSharedToken, shareToken } from './sharing.js'
 import { STATE } from './state.js'
 import { renderSummary } from './summary.js'
+import { printable } from './server-text.js'
 import { requestToken } from './token-request.js'
 import { formatMs } from './transport.js'
 import type { Attempts } from './attempts.js'
@@ -60,7 +62,7 @@ export async function runMain(deps: Deps): Promise<void> {
   const endpoints = await resolveEndpoints(config.authUrl, config.allowHttp, transport, attempts, config.warnings)
   for (const warning of config.warnings.slice(shown)) core.warning(warning)
   if (endpoints.discoveredFrom)
-    core.info(`Token endpoint ${endpoints.tokenEndpoint} (from ${endpoints.discoveredFrom}).`)
+    core.info(`Token endpoint ${printable(endpoints.tokenEndpoint, 500)} (from ${endpoints.discoveredFrom}).`)
   const proxy = proxyFor(endpoints.tokenEndpoint)
   if (proxy) core.info(`Connecting through the proxy ${proxy}.`)
 
@@ -74,14 +76,20 @@ export async function runMain(deps: Deps): Promise<void> {
     auth: {
       clientId: config.clientId,
       oidcAudience: audience,
-      getIDToken: audience => core.getIDToken(audience),
+      // Bounded by what is left of timeout; masked before anything else sees it.
+      getIDToken: async audience => {
+        const left = Math.max(1, attempts.policy.deadline - deps.clock.now())
+        const idToken = await requestIdToken(transport, deps.env, audience, left)
+        core.setSecret(idToken)
+        return idToken
+      },
       now: () => deps.clock.now()
     }
   })
   const token = issuedToken(response, deps.clock.now())
   await hand(deps, config, endpoints, token, 'exchange')
   core.info(
-    `Got a ${token.tokenType} token${token.expiresAt ? ` valid until ${token.expiresAt.toISOString()}` : ''}${token.scope ? ` with scope "${token.scope}"` : ''} in ${formatMs(deps.clock.now() - started)}.`
+    `Got a ${token.tokenType} token${token.expiresAt ? ` valid until ${token.expiresAt.toISOString()}` : ''}${token.scope ? ` with scope "${printable(token.scope, 500)}"` : ''} in ${formatMs(deps.clock.now() - started)}.`
   )
 }
 
