@@ -137,8 +137,8 @@ describe('the sealing secret of a job (shareSecret)', () => {
 
   test('share-passphrase wins over the client secret', () => {
     assert.equal(
-      shareSecret(config({ ...base, 'client-secret': 's3cret', 'share-passphrase': 'pass phrase' })),
-      'pass phrase'
+      shareSecret(config({ ...base, 'client-secret': 's3cret', 'share-passphrase': 'pass phrase 0123456789' })),
+      'pass phrase 0123456789'
     )
     assert.equal(shareSecret(config({ ...base, 'client-secret': 's3cret' })), 's3cret')
   })
