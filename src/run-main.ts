@@ -21,7 +21,19 @@ import { requestToken } from './token-request.js'
 import { formatMs } from './transport.js'
 import type { Attempts } from './attempts.js'
 
-export async function runMain(deps: Deps): Promise<void> {
+export async function runMain(runtime: Deps): Promise<void> {
+  // Every value this step masks is noted, so that the shared-token output can be kept free of them.
+  const masked: string[] = []
+  const deps: Deps = {
+    ...runtime,
+    core: {
+      ...runtime.core,
+      setSecret: value => {
+        masked.push(value)
+        runtime.core.setSecret(value)
+      }
+    }
+  }
   const { core } = deps
   const config = readConfig(deps.inputs, { readFile: deps.readFile })
   maskConfiguredSecrets(config, deps.env, secret => core.setSecret(secret))
@@ -35,7 +47,7 @@ export async function runMain(deps: Deps): Promise<void> {
   // A usable shared-token of this run replaces the exchange: no request at all.
   const reused = reuseSharedToken(config, deps)
   if (reused) {
-    await hand(deps, config, undefined, reused, 'shared-token')
+    await hand(deps, config, undefined, reused, 'shared-token', masked)
     core.info(
       `Reusing the shared-token of this run: a ${reused.tokenType} token valid until ${reused.expiresAt?.toISOString()}.`
     )
@@ -87,7 +99,7 @@ export async function runMain(deps: Deps): Promise<void> {
     }
   })
   const token = issuedToken(response, deps.clock.now())
-  await hand(deps, config, endpoints, token, 'exchange')
+  await hand(deps, config, endpoints, token, 'exchange', masked)
   core.info(
     `Got a ${token.tokenType} token${token.expiresAt ? ` valid until ${token.expiresAt.toISOString()}` : ''}${token.scope ? ` with scope "${printable(token.scope, 500)}"` : ''} in ${formatMs(deps.clock.now() - started)}.`
   )
@@ -102,11 +114,12 @@ async function hand(
   config: Config,
   endpoints: Endpoints | undefined,
   token: IssuedToken,
-  source: 'exchange' | 'shared-token'
+  source: 'exchange' | 'shared-token',
+  masked: readonly string[]
 ): Promise<void> {
   const { core } = deps
   publishToken(core, token, config.envVar)
-  const shared = shareToken(config, token, deps) || source === 'shared-token'
+  const shared = shareToken(config, token, deps, masked) || source === 'shared-token'
   core.saveState(STATE.shared, String(shared))
   core.saveState(STATE.token, token.accessToken)
   core.saveState(STATE.tokenEndpoint, endpoints?.tokenEndpoint ?? '')

@@ -77,7 +77,7 @@ describe('sharing, in-process', () => {
   test('share: true seals the token; a matrix job reuses it without a request', async () => {
     const auth = await main({ share: 'true' })
     const sealed = auth.outputs['shared-token'] ?? ''
-    assert.match(sealed, /^v1\./)
+    assert.match(sealed, /^v2\./)
     assert.equal(auth.state.shared, 'true')
     const before = server.tokenRequests().length
     const job = await main({ 'shared-token': sealed })
@@ -102,7 +102,7 @@ describe('sharing, in-process', () => {
     assert.ok(
       auth.calls.some(([kind, m]) => kind === 'warning' && /GITHUB_REPOSITORY and GITHUB_RUN_ID are not set/.test(m))
     )
-    const job = await main({ 'shared-token': 'v1.x.y.z' }, {})
+    const job = await main({ 'shared-token': 'v2.x.y.z' }, {})
     assert.ok(job.calls.some(([kind, m]) => kind === 'warning' && /shared-token is ignored/.test(m)))
   })
 })
