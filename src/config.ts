@@ -64,6 +64,8 @@ export interface Config {
   sharePassphrase: string | undefined
   minValiditySeconds: number
   revoke: boolean
+  /** A shared-token to revoke now (a matrix's final job): no exchange at all. */
+  revokeSharedToken: string | undefined
   /** Non-fatal remarks about the inputs, to print as warnings. */
   warnings: string[]
 }
@@ -135,8 +137,14 @@ export function readConfig(read: InputReader, io: ConfigIO): Config {
 
   const caCertificate = parseCaCertificate(input('ca-certificate'), io)
 
-  const share = parseBoolean('share', withDefault('share'))
-  const sharedToken = input('shared-token') || undefined
+  const revokeSharedToken = input('revoke-shared-token') || undefined
+  let share = parseBoolean('share', withDefault('share'))
+  let sharedToken = input('shared-token') || undefined
+  if (revokeSharedToken && (share || sharedToken)) {
+    warnings.push('share and shared-token are ignored with revoke-shared-token: this step only revokes.')
+    share = false
+    sharedToken = undefined
+  }
   const sharePassphrase = parsePassphrase(read('share-passphrase') ?? '')
   const minValiditySeconds = parseNumber('min-validity', withDefault('min-validity'), {
     min: 0,
@@ -144,7 +152,7 @@ export function readConfig(read: InputReader, io: ConfigIO): Config {
     integer: true
   })
   const revoke = parseBoolean('revoke', withDefault('revoke'))
-  if ((share || sharedToken) && clientAuth.method === 'github_oidc' && !sharePassphrase) {
+  if ((share || sharedToken || revokeSharedToken) && clientAuth.method === 'github_oidc' && !sharePassphrase) {
     throw new InputError(
       'share-passphrase',
       'is required to share a token with auth-method github_oidc, since there is no client secret or key to derive the sealing key from: set it to a secret that every job of the matrix gets.'
@@ -168,6 +176,7 @@ export function readConfig(read: InputReader, io: ConfigIO): Config {
     sharePassphrase,
     minValiditySeconds,
     revoke,
+    revokeSharedToken,
     warnings
   }
 }

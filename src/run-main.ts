@@ -17,7 +17,8 @@ import { reuseSharedToken, shareToken } from './sharing.js'
 import { STATE } from './state.js'
 import { renderSummary } from './summary.js'
 import { printable } from './server-text.js'
-import { requestToken } from './token-request.js'
+import { requestToken, type TokenRequestDeps } from './token-request.js'
+import { revokeSharedToken } from './revoke-shared.js'
 import { formatMs } from './transport.js'
 import type { Attempts } from './attempts.js'
 
@@ -70,6 +71,27 @@ export async function runMain(runtime: Deps): Promise<void> {
   const transport = core.isDebug()
     ? debugTransport(deps.transport, deps.clock, message => core.debug(message))
     : deps.transport
+  const auth: TokenRequestDeps['auth'] = {
+    clientId: config.clientId,
+    oidcAudience: undefined,
+    // Bounded by what is left of timeout; masked before anything else sees it.
+    getIDToken: async audience => {
+      const left = Math.max(1, attempts.policy.deadline - deps.clock.now())
+      const idToken = await requestIdToken(transport, deps.env, audience, left)
+      core.setSecret(idToken)
+      return idToken
+    },
+    now: () => deps.clock.now()
+  }
+  if (config.revokeSharedToken) {
+    // A matrix's final job: revoke the shared token, and nothing else.
+    await revokeSharedToken(config, deps, {
+      transport,
+      attempts,
+      authFor: endpoints => authFor(config, auth, endpoints)
+    })
+    return
+  }
   const shown = config.warnings.length
   const endpoints = await resolveEndpoints(config.authUrl, config.allowHttp, transport, attempts, config.warnings)
   for (const warning of config.warnings.slice(shown)) core.warning(warning)
@@ -85,18 +107,7 @@ export async function runMain(runtime: Deps): Promise<void> {
     transport,
     attempts,
     setSecret: secret => core.setSecret(secret),
-    auth: {
-      clientId: config.clientId,
-      oidcAudience: audience,
-      // Bounded by what is left of timeout; masked before anything else sees it.
-      getIDToken: async audience => {
-        const left = Math.max(1, attempts.policy.deadline - deps.clock.now())
-        const idToken = await requestIdToken(transport, deps.env, audience, left)
-        core.setSecret(idToken)
-        return idToken
-      },
-      now: () => deps.clock.now()
-    }
+    auth: authFor(config, auth, endpoints)
   })
   const token = issuedToken(response, deps.clock.now())
   await hand(deps, config, endpoints, token, 'exchange', masked)
@@ -142,6 +153,11 @@ async function hand(
       })
     )
     .catch((error: unknown) => core.debug(`No job summary written: ${(error as Error).message}`))
+}
+
+/** The client authentication context for the endpoints found. */
+function authFor(config: Config, auth: TokenRequestDeps['auth'], endpoints: Endpoints): TokenRequestDeps['auth'] {
+  return { ...auth, oidcAudience: oidcAudience(config, endpoints) }
 }
 
 /** The audience of the GitHub OIDC token: oidc-audience, else the realm issuer derived from auth-url. */

@@ -106,3 +106,35 @@ describe('sharing, in-process', () => {
     assert.ok(job.calls.some(([kind, m]) => kind === 'warning' && /shared-token is ignored/.test(m)))
   })
 })
+
+describe('revoke-shared-token, in-process', () => {
+  const warnings = (recorded: { calls: [string, string][] }) =>
+    recorded.calls.filter(([kind]) => kind === 'warning').map(([, m]) => m)
+
+  test('outside a runner: a warning, nothing revoked', async () => {
+    const recorded = await main({ 'revoke-shared-token': 'v2.x.y.z' }, {})
+    assert.deepEqual(warnings(recorded), [
+      'revoke-shared-token: nothing was revoked: GITHUB_REPOSITORY and GITHUB_RUN_ID are not set (is this a GitHub Actions runner?), and a shared token is bound to them.'
+    ])
+    assert.deepEqual(recorded.outputs, {})
+  })
+
+  test('an expired shared token: nothing to revoke, no warning, no request', async () => {
+    const sealed = (await main({ share: 'true' })).outputs['shared-token'] ?? ''
+    const later = { now: () => Date.now() + 3600_000, sleep: async () => undefined, random: () => 0.5 }
+    const since = server.requests.length
+    const { deps, recorded } = testDeps(inputs({ 'revoke-shared-token': sealed }), { env: RUN, clock: later })
+    await runMain(deps)
+    assert.deepEqual(warnings(recorded), [])
+    assert.ok(recorded.calls.some(([kind, m]) => kind === 'info' && /has expired already/.test(m)))
+    assert.equal(server.requests.length, since)
+  })
+
+  test('no revocation endpoint known: a warning that says until when the token stays valid', async () => {
+    const sealed = (await main({ share: 'true', 'auth-url': server.tokenEndpoint })).outputs['shared-token'] ?? ''
+    const recorded = await main({ 'revoke-shared-token': sealed, 'auth-url': server.tokenEndpoint })
+    assert.equal(warnings(recorded).length, 1)
+    assert.match(warnings(recorded)[0] ?? '', /no revocation endpoint is known .* stays valid until \d{4}-/)
+    assert.deepEqual(recorded.outputs, {})
+  })
+})
