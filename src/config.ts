@@ -427,7 +427,7 @@ export const MIN_PASSPHRASE_LENGTH = 16
 
 function parsePassphrase(raw: string): string | undefined {
   if (!raw) return undefined
-  const length = [...raw].length
+  const length = Array.from(raw).length
   if (length < MIN_PASSPHRASE_LENGTH) {
     throw new InputError(
       'share-passphrase',
