@@ -111,6 +111,16 @@ describe('revoke-shared-token, in-process', () => {
   const warnings = (recorded: { calls: [string, string][] }) =>
     recorded.calls.filter(([kind]) => kind === 'warning').map(([, m]) => m)
 
+  test('revokes the shared token, and hands out nothing', async () => {
+    const auth = await main({ share: 'true' })
+    const recorded = await main({ 'revoke-shared-token': auth.outputs['shared-token'] ?? '' })
+    assert.deepEqual(warnings(recorded), [])
+    assert.deepEqual(recorded.outputs, {})
+    assert.deepEqual(recorded.state, {})
+    assert.deepEqual(await server.introspect(auth.outputs['access-token'] ?? ''), { active: false })
+    assert.ok(recorded.calls.some(([kind, m]) => kind === 'info' && /^Revoked the shared token/.test(m)))
+  })
+
   test('outside a runner: a warning, nothing revoked', async () => {
     const recorded = await main({ 'revoke-shared-token': 'v2.x.y.z' }, {})
     assert.deepEqual(warnings(recorded), [

@@ -12,7 +12,8 @@ import {
   type ShareBinding,
   type UnsealFailure
 } from '../../src/share.ts'
-import { shareSecret } from '../../src/sharing.ts'
+import { shareSecret, shareToken } from '../../src/sharing.ts'
+import { fakeCore } from '../support/fake-core.ts'
 import { formsOf } from '../support/leaks.ts'
 
 const NOW = Date.parse('2025-06-01T12:00:00Z')
@@ -213,5 +214,40 @@ describe('the sealing secret of a job (shareSecret)', () => {
     const lf = config({ ...base, 'auth-method': 'private_key_jwt', 'private-key': pem })
     const crlf = config({ ...base, 'auth-method': 'private_key_jwt', 'private-key': pem.replace(/\n/g, '\r\n') })
     assert.equal(shareSecret(lf), shareSecret(crlf))
+  })
+})
+
+describe('shareToken', () => {
+  const config = readConfig(
+    name =>
+      ({
+        'auth-url': 'https://kc.example.com/realms/BinarlyRealm/protocol/openid-connect/token',
+        'client-id': 'ci',
+        'client-secret': 's3cret-0123456789',
+        share: 'true'
+      })[name],
+    { readFile: () => assert.fail('no file expected') }
+  )
+  const issued = { ...token, expiresIn: 1800 }
+  const env = { GITHUB_REPOSITORY: binding.repository, GITHUB_RUN_ID: binding.runId }
+
+  test('the output holds neither the client ID nor a masked value', () => {
+    for (let i = 0; i < 10; i++) {
+      const { core, recorded } = fakeCore()
+      assert.equal(shareToken(config, issued, { core, env }, ['Ab', 'z9']), true)
+      const sealed = recorded.outputs['shared-token'] ?? ''
+      for (const value of ['ci', 'Ab', 'z9']) assert.ok(!sealed.includes(value))
+    }
+  })
+
+  test('a masked value in every sealing (here "v", as in "v2."): not shared, with a warning saying why', () => {
+    const { core, recorded } = fakeCore()
+    assert.equal(shareToken(config, issued, { core, env }, ['v', '']), false)
+    assert.deepEqual(recorded.outputs, {})
+    const warning = recorded.calls.find(([kind]) => kind === 'warning')?.[1] ?? ''
+    assert.match(
+      warning,
+      /^share: the token is not shared: every sealing contained the client ID or a value this step masked \(the shortest is 1 character long\)/
+    )
   })
 })
