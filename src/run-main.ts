@@ -139,7 +139,11 @@ async function hand(
   core.saveState(STATE.oidcAudience, (endpoints && oidcAudience(config, endpoints)) ?? '')
   if (core.isDebug()) {
     const claims = safeJwtClaims(token.accessToken)
-    core.debug(claims ? `Access token claims: ${JSON.stringify(claims)}` : 'The access token is opaque (not a JWT).')
+    core.debug(
+      claims
+        ? `Access token claims: ${printable(JSON.stringify(claims), 2000)}`
+        : 'The access token is opaque (not a JWT).'
+    )
   }
   await deps
     .writeSummary(
