@@ -133,6 +133,7 @@ describe('1. discovery cannot choose where credentials go, or the GitHub OIDC au
       [realm]
     )
     assertMaskedFirst(result, result.outputs['access-token'] ?? '')
+    assertNowhere(result, [SECRET, github.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN])
   })
 })
 
@@ -156,6 +157,7 @@ describe('2. server text cannot start workflow commands', () => {
         assert.match(line, /^\| Granted scope \| .*\|$/)
       }
       assertMaskedFirst(result, result.outputs['access-token'] ?? '')
+      assertNowhere(result, [SECRET])
     })
   }
 
