@@ -36,7 +36,7 @@ async function shareJob(
   assert.equal(result.code, 0, result.stdout + result.stderr)
   const token = result.outputs['access-token'] ?? ''
   const sealed = result.outputs['shared-token'] ?? ''
-  assert.match(sealed, /^v1\.[\w-]+\.[\w-]+\.[\w-]+$/)
+  assert.match(sealed, /^v2\.[\w-]+\.[\w-]+\.[\w-]+$/)
   for (const form of formsOf(token)) assert.ok(!sealed.includes(form), 'the shared-token holds a form of the token')
   assert.equal(result.state.shared, 'true')
   assertMaskedFirst(result, token)
@@ -145,6 +145,52 @@ describe('a shared-token that cannot be used: a warning, and a fresh exchange', 
     await fallsBack(server, withPassphrase.sealed, unauthenticated, {
       inputs: { 'share-passphrase': `${PASSPHRASE}-other` }
     })
+  })
+
+  test('another client holding the same share-passphrase: the warning names client-id, and the job uses its own token', async () => {
+    const post = await shareJob(server, { 'share-passphrase': PASSPHRASE })
+    const other = {
+      'client-id': CLIENTS.basic.id,
+      'client-secret': CLIENTS.basic.secret,
+      'auth-method': 'client_secret_basic'
+    }
+    const sent = server.tokenRequests().length
+    const result = await runStep('main', {
+      ...inputsFor(server),
+      ...other,
+      'share-passphrase': PASSPHRASE,
+      'shared-token': post.sealed
+    })
+    assert.equal(result.code, 0, result.stdout + result.stderr)
+    assert.deepEqual(result.warnings, [
+      "shared-token cannot be used: it holds a token obtained with other inputs: client-id differs from this job's, so the token may belong to another client or grant other access; give the jobs that share a token the same inputs, or drop shared-token from this one. Exchanging this job's own credentials instead."
+    ])
+    assert.equal(server.tokenRequests().length - sent, 1)
+    const token = result.outputs['access-token'] ?? ''
+    assert.notEqual(token, post.token)
+    assert.equal((await server.introspect(token)).client_id, CLIENTS.basic.id)
+    assert.match(result.summary, /\| Client ID \| ci-basic \|/)
+    assert.match(result.summary, /client credentials exchange/)
+    assertNowhere(result, [CLIENTS.post.secret, CLIENTS.basic.secret, PASSPHRASE])
+  })
+
+  test('another scope, audience or auth-url: the warning names what differs', async () => {
+    const post = await shareJob(server, { 'share-passphrase': PASSPHRASE })
+    await fallsBack(server, post.sealed, /: scope, audience differ from this job's/, {
+      inputs: { 'share-passphrase': PASSPHRASE, scope: 'scan:write', audience: 'https://api.binarly.io' }
+    })
+    await fallsBack(server, post.sealed, /: auth-url differs from this job's/, {
+      inputs: { 'share-passphrase': PASSPHRASE, 'auth-url': server.issuer }
+    })
+  })
+
+  test('a v1 value (sealed by an older version of the action): the version message', async () => {
+    const [, ...rest] = shared.sealed.split('.')
+    await fallsBack(
+      server,
+      ['v1', ...rest].join('.'),
+      /sealed in format v1, and this version of the action reads v2: use the same version/
+    )
   })
 
   test('a truncated value', async () => {

@@ -21,7 +21,7 @@ let server: OidcServer
 let proxy: FaultProxy
 before(async () => {
   server = await startOidcServer()
-  proxy = await startFaultProxy(server.issuer)
+  proxy = await startFaultProxy(server.issuer, { rewriteOrigin: true })
 })
 after(async () => {
   await proxy.close()
@@ -148,7 +148,7 @@ describe('transient failures are retried', () => {
   })
 
   test('OpenID discovery is retried too', async () => {
-    // auth-url is the issuer behind the proxy; the document names the token endpoint of the server itself.
+    // auth-url is the issuer behind the proxy, and the document names the endpoints behind it too.
     proxy.script([fault.unavailable()])
     const before = server.tokenRequests().length
     const result = await runStep('main', {
@@ -159,7 +159,7 @@ describe('transient failures are retried', () => {
     await assertToken(result)
     assert.deepEqual(
       proxy.requests.map(r => `${r.method} ${r.path}`),
-      ['GET /.well-known/openid-configuration', 'GET /.well-known/openid-configuration']
+      ['GET /.well-known/openid-configuration', 'GET /.well-known/openid-configuration', 'POST /token']
     )
     assert.equal(server.tokenRequests().length, before + 1)
     assert.match(retryLines(result)[0] ?? '', /^OpenID discovery: attempt 1 of 4 failed \(HTTP 503\)/)

@@ -157,7 +157,7 @@ describe('sharing, in-process', () => {
   test('share: true seals the token; a matrix job reuses it without a request', async () => {
     const auth = await main({ share: 'true' })
     const sealed = auth.outputs['shared-token'] ?? ''
-    assert.match(sealed, /^v1\./)
+    assert.match(sealed, /^v2\./)
     assert.equal(auth.state.shared, 'true')
     const before = server.tokenRequests().length
     const job = await main({ 'shared-token': sealed })
@@ -182,7 +182,49 @@ describe('sharing, in-process', () => {
     assert.ok(
       auth.calls.some(([kind, m]) => kind === 'warning' && /GITHUB_REPOSITORY and GITHUB_RUN_ID are not set/.test(m))
     )
-    const job = await main({ 'shared-token': 'v1.x.y.z' }, {})
+    const job = await main({ 'shared-token': 'v2.x.y.z' }, {})
     assert.ok(job.calls.some(([kind, m]) => kind === 'warning' && /shared-token is ignored/.test(m)))
+  })
+})
+
+describe('revoke-shared-token, in-process', () => {
+  const warnings = (recorded: { calls: [string, string][] }) =>
+    recorded.calls.filter(([kind]) => kind === 'warning').map(([, m]) => m)
+
+  test('revokes the shared token, and hands out nothing', async () => {
+    const auth = await main({ share: 'true' })
+    const recorded = await main({ 'revoke-shared-token': auth.outputs['shared-token'] ?? '' })
+    assert.deepEqual(warnings(recorded), [])
+    assert.deepEqual(recorded.outputs, {})
+    assert.deepEqual(recorded.state, {})
+    assert.deepEqual(await server.introspect(auth.outputs['access-token'] ?? ''), { active: false })
+    assert.ok(recorded.calls.some(([kind, m]) => kind === 'info' && /^Revoked the shared token/.test(m)))
+  })
+
+  test('outside a runner: a warning, nothing revoked', async () => {
+    const recorded = await main({ 'revoke-shared-token': 'v2.x.y.z' }, {})
+    assert.deepEqual(warnings(recorded), [
+      'revoke-shared-token: nothing was revoked: GITHUB_REPOSITORY and GITHUB_RUN_ID are not set (is this a GitHub Actions runner?), and a shared token is bound to them.'
+    ])
+    assert.deepEqual(recorded.outputs, {})
+  })
+
+  test('an expired shared token: nothing to revoke, no warning, no request', async () => {
+    const sealed = (await main({ share: 'true' })).outputs['shared-token'] ?? ''
+    const later = { now: () => Date.now() + 3600_000, sleep: async () => undefined, random: () => 0.5 }
+    const since = server.requests.length
+    const { deps, recorded } = testDeps(inputs({ 'revoke-shared-token': sealed }), { env: RUN, clock: later })
+    await runMain(deps)
+    assert.deepEqual(warnings(recorded), [])
+    assert.ok(recorded.calls.some(([kind, m]) => kind === 'info' && /has expired already/.test(m)))
+    assert.equal(server.requests.length, since)
+  })
+
+  test('no revocation endpoint known: a warning that says until when the token stays valid', async () => {
+    const sealed = (await main({ share: 'true', 'auth-url': server.tokenEndpoint })).outputs['shared-token'] ?? ''
+    const recorded = await main({ 'revoke-shared-token': sealed, 'auth-url': server.tokenEndpoint })
+    assert.equal(warnings(recorded).length, 1)
+    assert.match(warnings(recorded)[0] ?? '', /no revocation endpoint is known .* stays valid until \d{4}-/)
+    assert.deepEqual(recorded.outputs, {})
   })
 })
