@@ -5,6 +5,7 @@
  */
 import { HttpClient } from '@actions/http-client'
 import type { RequestHandler } from '@actions/http-client/lib/interfaces'
+import type { RequestOptions, request as httpRequest } from 'node:http'
 import { USER_AGENT, type HttpRequest, type OpenResponse } from './transport.js'
 
 export async function sendThroughProxy(request: HttpRequest, signal: AbortSignal): Promise<OpenResponse> {
@@ -28,6 +29,14 @@ export function abortOn(signal: AbortSignal): RequestHandler {
   return {
     prepareRequest: options => {
       options.signal = signal
+      // Through a proxy, the tunnel agent first sends a CONNECT request of its own (with `agent.request`):
+      // it gets the signal too, or a proxy that never answers CONNECT would keep the process alive.
+      const agent = options.agent as { request?: unknown } | undefined
+      const connect = agent?.request
+      if (agent && typeof connect === 'function') {
+        agent.request = (connectOptions: RequestOptions) =>
+          (connect as typeof httpRequest)({ ...connectOptions, signal })
+      }
     },
     canHandleAuthentication: () => false,
     handleAuthentication: () => Promise.reject(new Error('not an authentication handler'))

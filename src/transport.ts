@@ -67,6 +67,7 @@ export const httpTransport: Transport = async request => {
       ? await (await import('./proxy-transport.js')).sendThroughProxy(request, abort.signal)
       : await sendDirect(request, url, abort.signal)
     const body = await readCapped(open.message)
+    /* c8 ignore next: a response from http.request always has a statusCode; the fallback is for the type checker */
     return { status: open.message.statusCode ?? 0, headers: open.message.headers, body }
   })()
   exchange.catch(() => undefined) // a late failure after the deadline fired is not an unhandled rejection
@@ -119,7 +120,8 @@ function readCapped(message: IncomingMessage): Promise<string> {
   })
 }
 
-function toTransportError(error: unknown): TransportError {
+/** Any failure of a request as a TransportError with a code (exported for its unit test). */
+export function toTransportError(error: unknown): TransportError {
   if (error instanceof TransportError) return error
   const raw = (error as { code?: unknown } | null)?.code
   const code = typeof raw === 'string' ? raw : 'EUNKNOWN'
