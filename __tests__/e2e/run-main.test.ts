@@ -236,7 +236,7 @@ describe('runMain against a scripted server (discovery, JWT tokens, failures oid
         'allow-http': 'true',
         'ca-certificate': '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----'
       },
-      { transport: hostsFile, trustCAs: () => 1 }
+      { transport: hostsFile, trustCAs: async () => 1 }
     )
     await runMain(deps)
     assert.ok(

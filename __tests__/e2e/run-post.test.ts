@@ -130,7 +130,7 @@ describe('runPost', () => {
     const { deps } = testDeps(
       inputs({ 'ca-certificate': pem }),
       {
-        trustCAs: value => {
+        trustCAs: async value => {
           order.push(`trust ${value === pem}`)
           return 1
         },
