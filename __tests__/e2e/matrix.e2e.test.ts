@@ -210,7 +210,15 @@ describe('a shared-token that cannot be used: a warning, and a fresh exchange', 
     const expired = seal(
       { accessToken: shared.token, tokenType: 'Bearer', scope: 'scan:read', expiresAt },
       deriveShareKey(CLIENTS.post.secret),
-      { repository: 'binarly-io/firmware-pipeline', runId: '4242' }
+      {
+        repository: 'binarly-io/firmware-pipeline',
+        runId: '4242',
+        clientId: CLIENTS.post.id,
+        authUrl: new URL(server.tokenEndpoint).href,
+        scope: 'scan:read',
+        audience: undefined,
+        resources: []
+      }
     )
     await fallsBack(server, expired, new RegExp(`the token expired at ${expiresAt.toISOString()}: `))
   })

@@ -165,7 +165,12 @@ describe('runMain against a scripted server (discovery, JWT tokens, failures oid
           res.writeHead(503, { 'content-type': 'text/plain' }).end('maintenance')
         } else if (req.url === '/realm/.well-known/openid-configuration') {
           res.writeHead(200, { 'content-type': 'application/json' })
-          res.end(JSON.stringify({ issuer: `${base}/realm`, token_endpoint: 'http://tokens.example.invalid/token' }))
+          res.end(
+            JSON.stringify({
+              issuer: 'http://tokens.example.invalid/realm',
+              token_endpoint: 'http://tokens.example.invalid/token'
+            })
+          )
         } else {
           res.writeHead(200, { 'content-type': 'application/json' })
           res.end(JSON.stringify({ access_token: jwtToken, token_type: 'Bearer', expires_in: 60 }))
@@ -196,7 +201,12 @@ describe('runMain against a scripted server (discovery, JWT tokens, failures oid
 
   test('an http:// token endpoint from discovery, with allow-http: the warning is shown; debug logs the JWT claims', async () => {
     const { deps, recorded } = testDeps(
-      { 'auth-url': `${base}/realm`, 'client-id': 'ci', 'client-secret': 's', 'allow-http': 'true' },
+      {
+        'auth-url': 'http://tokens.example.invalid/realm',
+        'client-id': 'ci',
+        'client-secret': 's',
+        'allow-http': 'true'
+      },
       { transport: hostsFile },
       { debug: true }
     )
@@ -216,10 +226,47 @@ describe('runMain against a scripted server (discovery, JWT tokens, failures oid
     assert.ok(!claims[1].includes(jwtToken))
   })
 
+  test('revoke-shared-token through a discovery that warns: the warning is shown, and no revocation endpoint is known', async () => {
+    const env = { GITHUB_REPOSITORY: 'binarly-io/firmware', GITHUB_RUN_ID: '78' }
+    const shared = testDeps(
+      {
+        'auth-url': 'http://tokens.example.invalid/realm',
+        'client-id': 'scripted-client-id',
+        'client-secret': 'scripted-secret-value-0042',
+        'allow-http': 'true',
+        share: 'true'
+      },
+      { transport: hostsFile, env }
+    )
+    await runMain(shared.deps)
+    const sealed = shared.recorded.outputs['shared-token'] ?? ''
+    assert.match(sealed, /^v\d+\./)
+    const { deps, recorded } = testDeps(
+      {
+        'auth-url': 'http://tokens.example.invalid/realm',
+        'client-id': 'scripted-client-id',
+        'client-secret': 'scripted-secret-value-0042',
+        'allow-http': 'true',
+        'revoke-shared-token': sealed
+      },
+      { transport: hostsFile, env }
+    )
+    await runMain(deps)
+    const warned = recorded.calls.filter(([kind]) => kind === 'warning').map(([, m]) => m)
+    assert.ok(
+      warned.includes('allow-http is true: credentials are sent in clear text to http://tokens.example.invalid.'),
+      JSON.stringify(warned)
+    )
+    assert.ok(
+      warned.some(m => /no revocation endpoint is known/.test(m)),
+      JSON.stringify(warned)
+    )
+  })
+
   test('one extra CA is announced in the singular', async () => {
     const { deps, recorded } = testDeps(
       {
-        'auth-url': `${base}/realm`,
+        'auth-url': 'http://tokens.example.invalid/realm',
         'client-id': 'ci',
         'client-secret': 's',
         'allow-http': 'true',
