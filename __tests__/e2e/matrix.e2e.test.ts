@@ -214,7 +214,7 @@ describe('a shared-token that cannot be used: a warning, and a fresh exchange', 
         repository: 'binarly-io/firmware-pipeline',
         runId: '4242',
         clientId: CLIENTS.post.id,
-        authUrl: new URL(server.tokenEndpoint).href,
+        authUrl: server.tokenEndpoint,
         scope: 'scan:read',
         audience: undefined,
         resources: []

@@ -182,7 +182,8 @@ describe('runMain against a scripted server (discovery, JWT tokens, failures oid
   })
   after(() => new Promise<void>(resolve => scripted.close(() => resolve())))
 
-  /** Sends requests for tokens.example.invalid (which does not resolve) to the scripted server, like a hosts file. */
+  /** Sends requests for tokens.example.invalid (which does not resolve) to the scripted server, like a hosts file:
+   * the action sees a non-loopback http:// origin, where discovery and the token endpoint both live. */
   const hostsFile: Transport = request =>
     httpTransport({ ...request, url: request.url.replace('http://tokens.example.invalid', base) })
 

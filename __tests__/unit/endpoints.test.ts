@@ -75,16 +75,34 @@ describe('parseDiscovery', () => {
     )
   })
 
-  test('an unusable revocation_endpoint is left unknown, not an error', () => {
+  test('an unusable revocation_endpoint is left unknown, not an error; a missing or empty issuer is refused', () => {
     for (const revocation of ['not a url', 'ftp://kc.example.com/revoke', 7]) {
       const endpoints = parseDiscovery(
-        doc({ token_endpoint: `${KC}/protocol/openid-connect/token`, revocation_endpoint: revocation }),
+        JSON.stringify({
+          issuer: KC,
+          token_endpoint: `${KC}/protocol/openid-connect/token`,
+          revocation_endpoint: revocation
+        }),
         new URL(KC),
         'u',
         false,
         []
       )
       assert.equal(endpoints.revocationEndpoint, undefined, String(revocation))
+      assert.equal(endpoints.issuer, KC)
+    }
+    for (const issuer of [undefined, '']) {
+      assert.throws(
+        () =>
+          parseDiscovery(
+            JSON.stringify({ issuer, token_endpoint: `${KC}/protocol/openid-connect/token` }),
+            new URL(KC),
+            'u',
+            false,
+            []
+          ),
+        /states (no issuer|issuer ""), not the URL discovery started from/
+      )
     }
   })
 
