@@ -227,6 +227,43 @@ describe('runMain against a scripted server (discovery, JWT tokens, failures oid
     assert.ok(!claims[1].includes(jwtToken))
   })
 
+  test('revoke-shared-token through a discovery that warns: the warning is shown, and no revocation endpoint is known', async () => {
+    const env = { GITHUB_REPOSITORY: 'binarly-io/firmware', GITHUB_RUN_ID: '78' }
+    const shared = testDeps(
+      {
+        'auth-url': 'http://tokens.example.invalid/realm',
+        'client-id': 'scripted-client-id',
+        'client-secret': 'scripted-secret-value-0042',
+        'allow-http': 'true',
+        share: 'true'
+      },
+      { transport: hostsFile, env }
+    )
+    await runMain(shared.deps)
+    const sealed = shared.recorded.outputs['shared-token'] ?? ''
+    assert.match(sealed, /^v\d+\./)
+    const { deps, recorded } = testDeps(
+      {
+        'auth-url': 'http://tokens.example.invalid/realm',
+        'client-id': 'scripted-client-id',
+        'client-secret': 'scripted-secret-value-0042',
+        'allow-http': 'true',
+        'revoke-shared-token': sealed
+      },
+      { transport: hostsFile, env }
+    )
+    await runMain(deps)
+    const warned = recorded.calls.filter(([kind]) => kind === 'warning').map(([, m]) => m)
+    assert.ok(
+      warned.includes('allow-http is true: credentials are sent in clear text to http://tokens.example.invalid.'),
+      JSON.stringify(warned)
+    )
+    assert.ok(
+      warned.some(m => /no revocation endpoint is known/.test(m)),
+      JSON.stringify(warned)
+    )
+  })
+
   test('one extra CA is announced in the singular', async () => {
     const { deps, recorded } = testDeps(
       {

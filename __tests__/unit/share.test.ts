@@ -299,6 +299,14 @@ describe('shareToken', () => {
     }
   })
 
+  test('the shortest masked value is named in the plural when it is longer than one character', () => {
+    const { core, recorded } = fakeCore()
+    // "v2" starts every sealed value ("v2."), so no sealing can avoid it.
+    assert.equal(shareToken(config, issued, { core, env }, ['v2']), false)
+    const warning = recorded.calls.find(([kind]) => kind === 'warning')?.[1] ?? ''
+    assert.match(warning, /\(the shortest is 2 characters long\)/)
+  })
+
   test('a masked value in every sealing (here "v", as in "v2."): not shared, with a warning saying why', () => {
     const { core, recorded } = fakeCore()
     assert.equal(shareToken(config, issued, { core, env }, ['v', '']), false)
