@@ -4,14 +4,11 @@ import type { InputReader } from './config.js'
 import type { Clock } from './retry.js'
 import type { Transport } from './transport.js'
 
-/** What every step uses of the runner: masks, log lines, its own saved state, the GitHub OIDC token. */
-export type StepCore = Pick<
-  typeof actionsCore,
-  'setSecret' | 'getState' | 'info' | 'warning' | 'debug' | 'isDebug' | 'getIDToken'
->
+/** What every step uses of the runner: masks, log lines, its own saved state. */
+export type StepCore = Pick<typeof actionsCore, 'setSecret' | 'getState' | 'info' | 'warning' | 'debug' | 'isDebug'>
 
-/** The main step also hands things on: outputs, env, PATH and state. */
-export type Core = StepCore & Pick<typeof actionsCore, 'setOutput' | 'exportVariable' | 'addPath' | 'saveState'>
+/** The main step also hands things on: outputs, env and state. */
+export type Core = StepCore & Pick<typeof actionsCore, 'setOutput' | 'exportVariable' | 'saveState'>
 
 export interface Deps {
   core: Core

@@ -6,8 +6,7 @@
  * Why not `import * as core from '@actions/core'`: its index also loads, at start, its OIDC client
  * (@actions/http-client, and with it undici, node:http2, node:zlib, …), its platform helpers
  * (@actions/exec, child_process) and its file commands (node:crypto): 15–20 ms of every step's start on
- * Node 24 (docs/cold-start.md), where only `getIDToken` needs the OIDC client, so the index loads on first
- * use of it. The writer files are not in the package's `exports`, hence the paths into node_modules; each
+ * Node 24 (docs/cold-start.md), for nothing the steps use (github-oidc.ts asks GitHub's OIDC service itself). The writer files are not in the package's `exports`, hence the paths into node_modules; each
  * function here is the index's function of the same name, and a test checks both write byte for byte the
  * same.
  */
@@ -37,6 +36,5 @@ export const commands: PostRunner = {
   setFailed: message => {
     process.exitCode = 1
     annotation('error')(message)
-  },
-  getIDToken: async audience => (await import('@actions/core')).getIDToken(audience)
+  }
 }

@@ -93,16 +93,10 @@ describe('runMain', () => {
   test('github_oidc with a token URL that names no realm: oidc-audience is asked for, before any request', async () => {
     // ${issuer}/token is a token endpoint but not Keycloak's …/protocol/openid-connect/token, so no issuer follows.
     const before = server.requests.length
-    const asked: string[] = []
+    // Asking GitHub's OIDC service (port 9: nothing listens) would fail otherwise than with the InputError below.
     const { deps } = testDeps(
       { 'auth-url': server.tokenEndpoint, 'client-id': 'x', 'auth-method': 'github_oidc' },
-      { env: { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/id-token', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'rt' } },
-      {
-        idToken: async audience => {
-          asked.push(audience)
-          throw new Error('no GitHub OIDC token may be asked for')
-        }
-      }
+      { env: { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/id-token', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'rt' } }
     )
     await assert.rejects(runMain(deps), (error: unknown) => {
       assert.ok(error instanceof InputError)
@@ -112,7 +106,6 @@ describe('runMain', () => {
       )
       return true
     })
-    assert.deepEqual(asked, [])
     assert.equal(server.requests.length, before)
   })
 

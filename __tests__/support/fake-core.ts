@@ -16,9 +16,7 @@ export interface Recorded {
   summaries: string[]
 }
 
-export function fakeCore(
-  options: { debug?: boolean; state?: Record<string, string>; idToken?: (aud: string) => Promise<string> } = {}
-): {
+export function fakeCore(options: { debug?: boolean; state?: Record<string, string> } = {}): {
   core: Core
   recorded: Recorded
 } {
@@ -36,9 +34,6 @@ export function fakeCore(
       recorded.calls.push(['exportVariable', name])
       recorded.env[name] = String(value)
     },
-    addPath: path => {
-      recorded.calls.push(['addPath', path])
-    },
     saveState: (name, value) => {
       recorded.calls.push(['saveState', name])
       recorded.state[name] = String(value)
@@ -47,11 +42,7 @@ export function fakeCore(
     info: log('info'),
     warning: log('warning'),
     debug: log('debug'),
-    isDebug: () => options.debug ?? false,
-    getIDToken: async aud => {
-      if (!options.idToken) throw new Error('no OIDC token in this test')
-      return options.idToken(aud ?? '')
-    }
+    isDebug: () => options.debug ?? false
   }
   return { core, recorded }
 }
