@@ -10,19 +10,18 @@
  * function here is the index's function of the same name, and a test checks both write byte for byte the
  * same.
  */
-import type * as actionsCore from '@actions/core'
 import { EOL } from 'node:os'
 import { issueCommand } from '../node_modules/@actions/core/lib/command.js'
-import { toCommandProperties } from '../node_modules/@actions/core/lib/utils.js'
 import type { PostRunner } from './runtime.js'
 
-type Annotation = typeof actionsCore.warning
-
-/** `::warning::` / `::error::` with the annotation's properties, as @actions/core writes them. */
+/**
+ * `::warning::` / `::error::` as @actions/core writes them without annotation properties: the steps never
+ * point a message at a file or line.
+ */
 const annotation =
-  (command: 'warning' | 'error'): Annotation =>
-  (message, properties = {}) =>
-    issueCommand(command, toCommandProperties(properties), message instanceof Error ? message.toString() : message)
+  (command: 'warning' | 'error') =>
+  (message: string | Error): void =>
+    issueCommand(command, {}, message instanceof Error ? message.toString() : message)
 
 export const commands: PostRunner = {
   setSecret: secret => issueCommand('add-mask', {}, secret),

@@ -84,7 +84,7 @@ const CALLS: [string, (c: Runner) => unknown][] = [
   ['getState', c => c.getState('token')],
   ['info', c => c.info('Got a Bearer token: 100%\n')],
   ['warning with a message', c => c.warning('shared-token cannot be used: 50% off\nnext line')],
-  ['warning with an Error and properties', c => c.warning(new Error('boom'), { title: 'a:b,c', startLine: 3 })],
+  ['warning with an Error', c => c.warning(new Error('boom: 100%\nsecond line'))],
   ['debug', c => c.debug('Revocation skipped: 100%\r\n.')],
   ['setFailed', c => c.setFailed('binarly-m2m-auth: client-id: is empty')],
   ['setFailed with an Error', c => c.setFailed(new Error('thrown'))]
