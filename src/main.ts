@@ -7,6 +7,7 @@ import { runMain } from './run-main.js'
 import { runtimeDeps, runEntry, toolkitRunner, type MainRunner } from './runtime.js'
 
 export async function run(runner?: MainRunner): Promise<void> {
+  /* c8 ignore next: the bundles always pass a runner; local-action's path is tested in-process (unit/toolkit-runner) */
   const { core, writeSummary } = runner ?? toolkitRunner(await import('@actions/core'))
   await runEntry(() => runMain({ ...runtimeDeps(), core, writeSummary }), core)
 }

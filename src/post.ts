@@ -8,6 +8,7 @@ import { runPost } from './run-post.js'
 import { runtimeDeps, runEntry, type PostRunner } from './runtime.js'
 
 export async function run(runner?: PostRunner): Promise<void> {
+  /* c8 ignore next: the bundles always pass a runner; local-action's path is tested in-process (unit/toolkit-runner) */
   const core = runner ?? (await import('@actions/core'))
   await runEntry(() => runPost({ ...runtimeDeps(), core }), core, { failOnError: false })
 }

@@ -17,6 +17,7 @@ export const ACTION_NAME = 'binarly-m2m-auth'
 export type PostRunner = StepCore & Pick<typeof actionsCore, 'setFailed'>
 export type MainRunner = Pick<Deps, 'writeSummary'> & { core: Core & PostRunner }
 
+/* c8 ignore start: the bundles never call it; tested in-process (unit/toolkit-runner), which c8 counts apart */
 /** @actions/core as the main step's runner. */
 export function toolkitRunner(core: typeof actionsCore): MainRunner {
   return {
@@ -27,6 +28,7 @@ export function toolkitRunner(core: typeof actionsCore): MainRunner {
     }
   }
 }
+/* c8 ignore stop */
 
 /** The real dependencies both steps share; each entry adds how it writes to the runner. */
 export function runtimeDeps(): Omit<PostDeps, 'core'> {
