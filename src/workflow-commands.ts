@@ -21,7 +21,7 @@ import type { PostRunner } from './runtime.js'
 const annotation =
   (command: 'warning' | 'error') =>
   (message: string | Error): void =>
-    issueCommand(command, {}, message instanceof Error ? message.toString() : message)
+    issueCommand(command, {}, String(message)) // an Error as its toString(), as @actions/core writes it
 
 export const commands: PostRunner = {
   setSecret: secret => issueCommand('add-mask', {}, secret),
