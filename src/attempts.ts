@@ -85,10 +85,31 @@ export function networkFailure(error: TransportError, url: string): AttemptFailu
         : `refused it (HTTP ${status}): check that the proxy allows ${host}, or exempt it with NO_PROXY`
     return { detail: `${proxy} would not open a tunnel to ${host}: it ${why}`, transient: Number(status) >= 500 }
   }
+  const trouble = CONNECTION_TROUBLE[error.code]
+  const proxy = proxyFor(url)
   return {
     detail: `network error talking to ${host}: ${error.message}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ''}`,
-    transient: TRANSIENT_CODES.has(error.code)
+    transient: TRANSIENT_CODES.has(error.code),
+    ...(trouble
+      ? {
+          hint: `${trouble(host)}: check the host and port in auth-url, that this runner's network can reach them (firewalls, a self-hosted runner's outbound rules), and ${proxy ? `the proxy ${proxy} (HTTPS_PROXY / HTTP_PROXY; NO_PROXY bypasses it)` : 'whether this network needs a proxy (HTTPS_PROXY)'}${error.code === 'ETIMEDOUT' ? '; a slow server needs a higher timeout input' : ''}.`
+        }
+      : {})
   }
+}
+
+/** Connection failures that say nothing about the configuration by themselves: what happened, for the hint. */
+const CONNECTION_TROUBLE: Partial<Record<string, (host: string) => string>> = {
+  ECONNREFUSED: host => `Nothing accepted the connection at ${host}`,
+  ECONNRESET: host => `The connection to ${host} was closed before an answer came`,
+  EPIPE: host => `The connection to ${host} was closed before an answer came`,
+  ECONNABORTED: host => `The connection to ${host} was closed before an answer came`,
+  ETIMEDOUT: host => `${host} did not answer in time`,
+  EHOSTUNREACH: host => `${host} cannot be reached from this runner`,
+  ENETUNREACH: host => `${host} cannot be reached from this runner`,
+  ENETDOWN: host => `${host} cannot be reached from this runner`,
+  EHOSTDOWN: host => `${host} cannot be reached from this runner`,
+  EAI_AGAIN: host => `The name of ${host} could not be looked up (a temporary DNS failure)`
 }
 
 export async function withAttempts<T>(
@@ -130,7 +151,8 @@ export async function withAttempts<T>(
       const tally = failure.transient
         ? ` Gave up after ${count} attempt${count > 1 ? 's' : ''} in ${formatMs(clock.now() - firstStarted)}: ${decision.why}.`
         : ''
-      throw new EndpointError(`${describe(failure)}${tally}`, url, failure, count)
+      const hint = failure.hint ? ` ${failure.hint}` : ''
+      throw new EndpointError(`${describe(failure)}${tally}${hint}`, url, failure, count)
     }
     log.info(
       `${what}: attempt ${retry + 1} of ${policy.retries + 1} failed (${reason}); retrying in ${formatMs(decision.waitMs)}`
