@@ -96,8 +96,27 @@ export interface ConfigIO {
   readFile(path: string): string
 }
 
-const NO_SECRET_HINT =
-  'is the secret defined in this repository (or organization/environment), and available to this event? Fork pull requests get no secrets.'
+export interface NumberLimits {
+  min: number
+  max: number
+  integer: boolean
+  /** What the number counts, for messages and the README. */
+  unit: string
+}
+
+/** The numeric inputs: their ranges and units (the README's inputs table states the same). */
+export const NUMBER_LIMITS = {
+  timeout: { min: 1, max: 3600, integer: false, unit: 'seconds' },
+  retries: { min: 0, max: 10, integer: true, unit: 'retries' },
+  'min-validity': { min: 0, max: 86400, integer: true, unit: 'seconds' }
+} as const satisfies Record<string, NumberLimits>
+
+/**
+ * Why a value set from `secrets.*` or `vars.*` can arrive empty. The README's rule is: client ID and secret
+ * are secrets, the Auth URL may be a variable; either can be mixed up, so both are named.
+ */
+const NO_VALUE_HINT =
+  'if the workflow sets it from a secret or a variable (${{ secrets.NAME }} or ${{ vars.NAME }}), check that a secret or variable of that exact name and kind is defined in this repository (or its organization or environment) and is available to this event: secrets and variables are separate lists in Settings → Secrets and variables → Actions, and fork pull requests get no secrets.'
 
 export function readConfig(read: InputReader, io: ConfigIO): Config {
   const warnings: string[] = []
@@ -114,7 +133,7 @@ export function readConfig(read: InputReader, io: ConfigIO): Config {
   if (!clientId) {
     throw new InputError(
       'client-id',
-      `is empty: set it to the Client ID of your Binarly M2M credentials (Keycloak: Clients → Client ID); ${NO_SECRET_HINT}`
+      `is empty: set it to the Client ID of your Binarly M2M credentials (Keycloak: Clients → Client ID); ${NO_VALUE_HINT}`
     )
   }
   if (/[\u0000-\u001f\u007f]/.test(clientId)) {
@@ -130,19 +149,15 @@ export function readConfig(read: InputReader, io: ConfigIO): Config {
   const envVarRaw = withDefault('env-var')
   const envVar = envVarRaw === '' ? undefined : parseEnvVar(envVarRaw)
 
-  const timeoutSeconds = parseNumber('timeout', withDefault('timeout'), { min: 1, max: 3600, integer: false })
-  const retries = parseNumber('retries', withDefault('retries'), { min: 0, max: 10, integer: true })
+  const timeoutSeconds = parseNumber('timeout', withDefault('timeout'), NUMBER_LIMITS.timeout)
+  const retries = parseNumber('retries', withDefault('retries'), NUMBER_LIMITS.retries)
 
   const caCertificate = parseCaCertificate(input('ca-certificate'), io)
 
   const share = parseBoolean('share', withDefault('share'))
   const sharedToken = input('shared-token') || undefined
   const sharePassphrase = (read('share-passphrase') ?? '') || undefined
-  const minValiditySeconds = parseNumber('min-validity', withDefault('min-validity'), {
-    min: 0,
-    max: 86400,
-    integer: true
-  })
+  const minValiditySeconds = parseNumber('min-validity', withDefault('min-validity'), NUMBER_LIMITS['min-validity'])
   const revoke = parseBoolean('revoke', withDefault('revoke'))
   if ((share || sharedToken) && clientAuth.method === 'github_oidc' && !sharePassphrase) {
     throw new InputError(
@@ -222,7 +237,7 @@ function parseAuthUrl(raw: string, allowHttp: boolean, warnings: string[]): URL 
   if (!raw) {
     throw new InputError(
       'auth-url',
-      `is empty: set it to your Binarly Auth URL (https://auth-<slug>.binarly.cloud/realms/BinarlyRealm/protocol/openid-connect/token on SaaS, your Keycloak's .../realms/BinarlyRealm/protocol/openid-connect/token on-premises); ${NO_SECRET_HINT}`
+      `is empty: set it to your Binarly Auth URL (https://auth-<slug>.binarly.cloud/realms/BinarlyRealm/protocol/openid-connect/token on SaaS, your Keycloak's .../realms/BinarlyRealm/protocol/openid-connect/token on-premises); ${NO_VALUE_HINT}`
     )
   }
   let url: URL
@@ -265,7 +280,7 @@ function parseClientAuth(
   const algorithmRaw = input('signing-algorithm')
   const requireSecret = (): string => {
     if (!clientSecret) {
-      throw new InputError('client-secret', `is empty, and auth-method ${method} needs it: ${NO_SECRET_HINT}`)
+      throw new InputError('client-secret', `is empty, and auth-method ${method} needs it: ${NO_VALUE_HINT}`)
     }
     return clientSecret
   }
@@ -291,7 +306,7 @@ function parseClientAuth(
       if (!privateKeyRaw) {
         throw new InputError(
           'private-key',
-          `is empty, and auth-method private_key_jwt needs it: pass the client's PEM private key (PKCS#8, or PKCS#1 for RSA) from a secret; ${NO_SECRET_HINT}`
+          `is empty, and auth-method private_key_jwt needs it: pass the client's PEM private key (PKCS#8, or PKCS#1 for RSA) from a secret; ${NO_VALUE_HINT}`
         )
       }
       const privateKey = textOrFile('private-key', privateKeyRaw, io, 'PRIVATE KEY')
@@ -412,19 +427,23 @@ function parseEnvVar(raw: string): string {
   return raw
 }
 
+/** The words `core.getBooleanInput` takes (YAML 1.2 core schema booleans), and no others. */
+export const BOOLEAN_WORDS = { true: ['true', 'True', 'TRUE'], false: ['false', 'False', 'FALSE'] } as const
+
 function parseBoolean(name: string, raw: string): boolean {
-  if (/^(true|yes|on|1)$/i.test(raw)) return true
-  if (/^(false|no|off|0)$/i.test(raw)) return false
+  if ((BOOLEAN_WORDS.true as readonly string[]).includes(raw)) return true
+  if ((BOOLEAN_WORDS.false as readonly string[]).includes(raw)) return false
   throw new InputError(name, `"${raw}" is not a boolean: use true or false.`)
 }
 
-function parseNumber(name: string, raw: string, limits: { min: number; max: number; integer: boolean }): number {
+function parseNumber(name: string, raw: string, limits: NumberLimits): number {
   const value = Number(raw)
+  const range = `use ${limits.integer ? 'a whole number' : 'a number'} of ${limits.unit} from ${limits.min} to ${limits.max}`
   if (raw === '' || !Number.isFinite(value) || (limits.integer && !Number.isInteger(value))) {
-    throw new InputError(name, `"${raw}" is not ${limits.integer ? 'a whole number' : 'a number'}.`)
+    throw new InputError(name, `"${raw}" is not ${limits.integer ? 'a whole number' : 'a number'}: ${range}.`)
   }
   if (value < limits.min || value > limits.max) {
-    throw new InputError(name, `${value} is out of range: use a value from ${limits.min} to ${limits.max}.`)
+    throw new InputError(name, `${value} is out of range: ${range}.`)
   }
   return value
 }
