@@ -120,6 +120,22 @@ describe('seal / unseal', () => {
     assert.match(result.why, /format v2.*reads v1.*same version of the action/)
   })
 
+  test('every reason is a clause the caller ends: no final punctuation (no "?." in the warning)', () => {
+    const sealed = seal(token, key, binding)
+    const [, ...rest] = sealed.split('.')
+    const failures = [
+      unseal(sealed.slice(0, -5), key, binding, NOW, 60),
+      unseal(['v2', ...rest].join('.'), key, binding, NOW, 60),
+      unseal(sealed, deriveShareKey('other'), binding, NOW, 60),
+      unseal(sealed, key, binding, NOW + 3600_000, 60),
+      unseal(sealed, key, binding, NOW + 1770_000, 60)
+    ]
+    for (const result of failures) {
+      assert.ok(!result.ok)
+      assert.doesNotMatch(result.why, /[.?!;:,]$/, result.why)
+    }
+  })
+
   test('the key depends on the secret only, and is 256 bits', () => {
     assert.equal(key.length, 32)
     assert.deepEqual(deriveShareKey('post-secret-0123456789'), key)
