@@ -7,21 +7,63 @@ import { readConfig, type Config } from './config.js'
 import type { Deps } from './deps.js'
 import { debugTransport, safeJwtClaims } from './diagnostics.js'
 import { resolveEndpoints, type Endpoints } from './endpoints.js'
-import { InputError } from './errors.js'
+import { describeError, EndpointError, InputError } from './errors.js'
 import { issuedToken, publishToken, type IssuedToken } from './outputs.js'
 import { maskConfiguredSecrets } from './masking.js'
 import { proxyFor } from './proxy.js'
 import { BASE_DELAY_MS, MAX_DELAY_MS } from './retry.js'
 import { reuseSharedToken, shareToken } from './sharing.js'
 import { STATE } from './state.js'
-import { renderSummary } from './summary.js'
+import { renderFailureSummary, renderSummary, type FailureFacts } from './summary.js'
 import { requestToken } from './token-request.js'
+import { redact } from './token-response.js'
 import { formatMs } from './transport.js'
 import type { Attempts } from './attempts.js'
 
 export async function runMain(deps: Deps): Promise<void> {
+  const tried: Tried = {}
+  // Everything masked in the log is kept out of the job summary too, which the runner does not mask.
+  const masked: string[] = []
+  const core: Deps['core'] = {
+    ...deps.core,
+    setSecret: secret => {
+      masked.push(secret)
+      deps.core.setSecret(secret)
+    }
+  }
+  try {
+    await obtainToken({ ...deps, core }, tried)
+  } catch (error) {
+    await writeSummary(deps, renderFailureSummary(failureFacts(tried, error, masked)))
+    throw error
+  }
+}
+
+/** How far a run got, for the job summary of a failure. */
+interface Tried {
+  config?: Config
+  tokenEndpoint?: string
+}
+
+/** What was tried, with every masked value redacted (before Markdown escaping could change its form). */
+function failureFacts(tried: Tried, error: unknown, masked: readonly string[]): FailureFacts {
+  const { config } = tried
+  const endpointError = error instanceof EndpointError ? error : undefined
+  const safe = (text: string | undefined): string | undefined => text && redact(text, masked)
+  return {
+    authUrl: safe(config?.authUrl.href),
+    endpoint: safe(endpointError?.endpoint ?? tried.tokenEndpoint),
+    clientId: safe(config?.clientId),
+    method: config?.clientAuth.method,
+    attempts: endpointError?.attempts,
+    message: redact(describeError(error), masked)
+  }
+}
+
+async function obtainToken(deps: Deps, tried: Tried): Promise<void> {
   const { core } = deps
   const config = readConfig(deps.inputs, { readFile: deps.readFile })
+  tried.config = config
   maskConfiguredSecrets(config, deps.env, secret => core.setSecret(secret))
   for (const warning of config.warnings) core.warning(warning)
   await checkClientAuth(config.clientAuth, deps.env)
@@ -59,6 +101,7 @@ export async function runMain(deps: Deps): Promise<void> {
   const shown = config.warnings.length
   const endpoints = await resolveEndpoints(config.authUrl, config.allowHttp, transport, attempts, config.warnings)
   for (const warning of config.warnings.slice(shown)) core.warning(warning)
+  tried.tokenEndpoint = endpoints.tokenEndpoint
   if (endpoints.discoveredFrom)
     core.info(`Token endpoint ${endpoints.tokenEndpoint} (from ${endpoints.discoveredFrom}).`)
   const proxy = proxyFor(endpoints.tokenEndpoint)
@@ -109,18 +152,24 @@ async function hand(
     const claims = safeJwtClaims(token.accessToken)
     core.debug(claims ? `Access token claims: ${JSON.stringify(claims)}` : 'The access token is opaque (not a JWT).')
   }
+  await writeSummary(
+    deps,
+    renderSummary({
+      endpoint: endpoints?.tokenEndpoint ?? config.authUrl.href,
+      clientId: config.clientId,
+      method: config.clientAuth.method,
+      token,
+      source,
+      envVar: config.envVar
+    })
+  )
+}
+
+/** A summary that cannot be written is a debug line, never a failure. */
+async function writeSummary(deps: Deps, markdown: string): Promise<void> {
   await deps
-    .writeSummary(
-      renderSummary({
-        endpoint: endpoints?.tokenEndpoint ?? config.authUrl.href,
-        clientId: config.clientId,
-        method: config.clientAuth.method,
-        token,
-        source,
-        envVar: config.envVar
-      })
-    )
-    .catch((error: unknown) => core.debug(`No job summary written: ${(error as Error).message}`))
+    .writeSummary(markdown)
+    .catch((error: unknown) => deps.core.debug(`No job summary written: ${describeError(error)}`))
 }
 
 /** The audience of the GitHub OIDC token: oidc-audience, else the realm issuer derived from auth-url. */

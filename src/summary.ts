@@ -1,4 +1,7 @@
-/** The job summary: what was obtained, never the token itself. Pure. */
+/**
+ * The job summary: what was obtained, never the token itself; or, when the step fails, what was tried and
+ * what the action says to change, never a credential. Pure.
+ */
 import type { IssuedToken } from './outputs.js'
 
 export interface SummaryFacts {
@@ -30,13 +33,52 @@ export function renderSummary(facts: SummaryFacts): string {
     ],
     ['Environment variable', facts.envVar ?? '(none exported)']
   ]
-  const escape = (text: string): string => text.replace(/[|\\`*_<>[\]]/g, c => `\\${c}`)
+  return ['### Binarly access token', '', ...table(rows), ''].join('\n')
+}
+
+/** What a failed main step had got to. Every field is one of the inputs the log shows too, never a credential. */
+export interface FailureFacts {
+  /** The auth-url input, once it was read and checked. */
+  authUrl: string | undefined
+  /** The URL the last request went to (discovery or token endpoint), when a request was made. */
+  endpoint: string | undefined
+  clientId: string | undefined
+  method: string | undefined
+  /** Requests made to `endpoint`, when known. */
+  attempts: number | undefined
+  /** The failure message as the log shows it: what happened and what to change. */
+  message: string
+}
+
+export function renderFailureSummary(facts: FailureFacts): string {
+  const notRead = '(not read: the inputs were refused)'
+  const rows: [string, string][] = [
+    ['Auth URL', facts.authUrl ?? notRead],
+    ['Endpoint', facts.endpoint ?? '(none reached)'],
+    ['Client ID', facts.clientId ?? notRead],
+    ['Client authentication', facts.method ?? notRead],
+    [
+      'Attempts',
+      facts.attempts !== undefined ? String(facts.attempts) : facts.endpoint ? '(no request was sent to it)' : '(none)'
+    ]
+  ]
   return [
-    '### Binarly access token',
+    '### Binarly access token: not obtained',
     '',
-    '| | |',
-    '|---|---|',
-    ...rows.map(([key, value]) => `| ${key} | ${escape(value)} |`),
+    ...table(rows),
+    '',
+    '**What went wrong, and what to change:**',
+    '',
+    `> ${escape(facts.message).replace(/\r?\n/g, ' ')}`,
     ''
   ].join('\n')
+}
+
+/** Markdown that shows text as it is: no table cell ends early, no markup or HTML is made from it. */
+function escape(text: string): string {
+  return text.replace(/[|\\`*_<>[\]]/g, c => `\\${c}`)
+}
+
+function table(rows: [string, string][]): string[] {
+  return ['| | |', '|---|---|', ...rows.map(([key, value]) => `| ${key} | ${escape(value)} |`)]
 }

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { runMain } from '../../src/run-main.ts'
 import { runEntry } from '../../src/runtime.ts'
+import { TransportError } from '../../src/transport.ts'
 import { testDeps } from '../support/fake-core.ts'
+import { formsOf } from '../support/leaks.ts'
 import { CLIENTS, startOidcServer, type OidcServer } from '../support/oidc-server.ts'
 
 let server: OidcServer
@@ -114,6 +116,70 @@ describe('runMain', () => {
       )
     )
     assert.ok(recorded.calls.some(([kind, value]) => kind === 'debug' && /No job summary written/.test(value)))
+  })
+})
+
+describe('the job summary of a failed step', () => {
+  test('an input error: the summary says the inputs were refused, and quotes the message', async () => {
+    const { deps, recorded } = testDeps({ 'auth-url': server.tokenEndpoint, 'client-id': CLIENTS.post.id })
+    await assert.rejects(runMain(deps), /client-secret: is empty/)
+    assert.equal(recorded.summaries.length, 1)
+    const summary = recorded.summaries[0] ?? ''
+    assert.match(summary, /^### Binarly access token: not obtained$/m)
+    assert.match(summary, /\| Auth URL \| \(not read: the inputs were refused\) \|/)
+    assert.match(summary, /^> client-secret: is empty, and auth-method client\\_secret\\_post needs it/m)
+  })
+
+  test('a wrong secret: endpoint, client, method, attempts and the hint; no credential', async () => {
+    const wrong = 'wrong-secret-4f1c9a'
+    const { deps, recorded } = testDeps({
+      'auth-url': server.tokenEndpoint,
+      'client-id': CLIENTS.post.id,
+      'client-secret': wrong
+    })
+    await assert.rejects(runMain(deps), /invalid_client/)
+    const summary = recorded.summaries[0] ?? ''
+    assert.match(summary, new RegExp(`\\| Endpoint \\| ${server.tokenEndpoint} \\|`))
+    assert.match(summary, new RegExp(`\\| Client ID \\| ${CLIENTS.post.id} \\|`))
+    assert.match(summary, /\| Client authentication \| client\\_secret\\_post \|/)
+    assert.match(summary, /\| Attempts \| 1 \|/)
+    assert.match(summary, /HTTP 401 invalid\\_client.*is unknown or disabled in this realm, or its secret is wrong/)
+    for (const form of formsOf(wrong)) assert.ok(!summary.includes(form), 'the secret is in the summary')
+  })
+
+  test('whatever was masked is redacted from the summary, even inside an error a library wrote', async () => {
+    const secret = 'p%a+s:s w&ord=/?#~! 0123'
+    const { deps, recorded } = testDeps(
+      { 'auth-url': server.tokenEndpoint, 'client-id': CLIENTS.post.id, 'client-secret': secret, retries: '0' },
+      {
+        transport: () => Promise.reject(new TransportError(`socket closed while sending ${secret}`, 'ECONNRESET'))
+      }
+    )
+    await assert.rejects(runMain(deps), /socket closed/)
+    const summary = recorded.summaries[0] ?? ''
+    assert.match(summary, /socket closed while sending \\\*\\\*\\\*/)
+    assert.match(
+      summary,
+      /The connection to 127\.0\.0\.1:\d+ was closed before an answer came: check the host and port/
+    )
+    for (const form of formsOf(secret))
+      assert.ok(!summary.includes(form), `a form of the secret is in the summary: ${form}`)
+  })
+
+  test('github_oidc that cannot get its token: the endpoint is known, no request was sent to it', async () => {
+    const { deps, recorded } = testDeps(
+      {
+        'auth-url': server.tokenEndpoint,
+        'client-id': 'x',
+        'auth-method': 'github_oidc'
+      },
+      {
+        env: { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'runner-token-abc' }
+      }
+    )
+    await assert.rejects(runMain(deps))
+    const summary = recorded.summaries[0] ?? ''
+    assert.match(summary, /\| Attempts \| \(no request was sent to it\) \|/)
   })
 })
 
