@@ -14,9 +14,11 @@ import { readConfig } from '../../src/config.ts'
 import { resolveEndpoints } from '../../src/endpoints.ts'
 import { describeError } from '../../src/errors.ts'
 import { githubIdToken, requireIdTokenPermission } from '../../src/github-oidc.ts'
+import { runMain } from '../../src/run-main.ts'
 import { requestToken } from '../../src/token-request.ts'
 import { TransportError, type HttpResponse, type Transport } from '../../src/transport.ts'
-import { docFiles, fences, tableRows } from '../support/markdown.ts'
+import { testDeps } from '../support/fake-core.ts'
+import { docFiles, fences, readDoc, tableRows } from '../support/markdown.ts'
 
 const TOKEN_URL = 'https://kc.example.com/realms/BinarlyRealm/protocol/openid-connect/token'
 const BASE = { 'auth-url': TOKEN_URL, 'client-id': 'ci-firmware-scans', 'client-secret': 's3cret-value' }
@@ -84,7 +86,11 @@ async function tokenFailure(
     )
     return { message, lines }
   } finally {
-    for (const name of Object.keys(env)) if (!(name in saved)) Reflect.deleteProperty(process.env, name)
+    for (const name of Object.keys(env)) {
+      const before = saved[name]
+      if (before === undefined) Reflect.deleteProperty(process.env, name)
+      else process.env[name] = before
+    }
   }
 }
 
@@ -174,6 +180,30 @@ async function corpus(): Promise<string[]> {
     add(message, ...lines)
   }
 
+  // A server that never answers within the timeout.
+  const hanging = new TransportError('no complete answer within 10 s', 'ETIMEDOUT')
+  add((await tokenFailure([hanging], { retries: '10' })).message)
+
+  // The log of a successful run through a proxy, with an extra CA.
+  const proxyEnv = { HTTPS_PROXY: 'http://proxy.corp.example:3128' }
+  const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----'
+  const { deps, recorded } = testDeps(
+    { ...BASE, 'ca-certificate': ca },
+    {
+      transport: async () => json(200, { access_token: 'eyJ.a.b', token_type: 'Bearer', expires_in: 300 }),
+      trustCAs: () => 1
+    }
+  )
+  const saved = process.env.HTTPS_PROXY
+  process.env.HTTPS_PROXY = proxyEnv.HTTPS_PROXY
+  try {
+    await runMain(deps)
+  } finally {
+    if (saved === undefined) delete process.env.HTTPS_PROXY
+    else process.env.HTTPS_PROXY = saved
+  }
+  add(...recorded.calls.filter(([kind]) => kind === 'info' || kind === 'warning').map(([, text]) => text))
+
   // OpenID discovery of a realm that does not exist.
   const attempts: Attempts = {
     policy: { retries: 0, deadline: Date.now() + 30_000, baseDelayMs: 500, maxDelayMs: 10_000 },
@@ -222,6 +252,8 @@ function documentedQuotes(): { where: string; quote: string }[] {
     for (const fence of fences(file).filter(f => f.lang === 'text')) {
       for (const line of fence.text.split('\n').filter(l => l.trim())) found.push({ where: fence.where, quote: line })
     }
+    // Log lines quoted in the prose: a code span of several words that ends a sentence.
+    for (const [, quote = ''] of readDoc(file).matchAll(/`([^`\n]{20,}\.)`/g)) found.push({ where: file, quote })
   }
   return found
 }
