@@ -34,18 +34,23 @@ const CREDENTIAL_OF: Record<string, string | undefined> = {
 export type DemoPlan =
   /** Against the Auth URL the settings name, with exactly the inputs they give. */
   | { mode: 'real'; inputs: Record<string, string>; secrets: string[] }
-  /** Against the embedded provider: its demo inputs, with any input the settings give on top. */
-  | { mode: 'embedded'; overrides: Record<string, string> }
+  /**
+   * Against the embedded provider: its demo inputs, with any input the settings give on top; on `port` when
+   * the settings name the provider's own address (.env.example does, for `npm run demo -- --serve`).
+   */
+  | { mode: 'embedded'; overrides: Record<string, string>; port?: number }
   /** A real Auth URL, and something it needs is missing: what to set. */
   | { mode: 'missing'; message: string }
 
 /**
  * @param inputNames the inputs of action.yml
  * @param settings the environment, then the .env file: first non-empty value wins
+ * @param embedded the address of the embedded provider of `npm run demo -- --serve`, and its port
  */
 export function planDemo(
   inputNames: readonly string[],
-  settings: readonly Record<string, string | undefined>[]
+  settings: readonly Record<string, string | undefined>[],
+  embedded?: { url: string; port: number }
 ): DemoPlan {
   const given: Record<string, string> = {}
   for (const input of inputNames) {
@@ -58,6 +63,10 @@ export function planDemo(
         break
       }
     }
+  }
+  if (embedded && given['auth-url']?.replace(/\/+$/, '') === embedded.url) {
+    const overrides = Object.fromEntries(Object.entries(given).filter(([name]) => name !== 'auth-url'))
+    return { mode: 'embedded', overrides, port: embedded.port }
   }
   if (!given['auth-url']) {
     // Credentials without a URL are meant for a real server whose URL was forgotten, not for the demo client.

@@ -3,22 +3,67 @@
  * INPUT_* variables and GITHUB_OUTPUT / GITHUB_ENV / GITHUB_STATE / GITHUB_STEP_SUMMARY files) and shows
  * what the workflow would see, masked as the runner masks it.
  *
- * Against an embedded OpenID provider (`oidc-provider` on loopback, with a demo client) by default; against
- * a real Auth URL when one is set. Every input comes from the environment or a .env file (see .env.example
- * and scripts/demo-settings.ts): `INPUT_<NAME>` as the runner passes it (INPUT_SCOPE, INPUT_CA-CERTIFICATE or
- * INPUT_CA_CERTIFICATE, …), and BINARLY_AUTH_URL, BINARLY_CLIENT_ID, BINARLY_CLIENT_SECRET.
+ * Against an embedded OpenID provider (`oidc-provider` on loopback, with a demo client) by default, or when
+ * the Auth URL is the provider's own address (.env.example's); against a real Auth URL when one is set. Every
+ * input comes from the environment or a .env file (see .env.example and scripts/demo-settings.ts):
+ * `INPUT_<NAME>` as the runner passes it (INPUT_SCOPE, INPUT_CA-CERTIFICATE or INPUT_CA_CERTIFICATE, …), and
+ * BINARLY_AUTH_URL, BINARLY_CLIENT_ID, BINARLY_CLIENT_SECRET.
+ *
+ * `npm run demo -- --serve [--port 8765]` only starts the embedded provider and keeps it running, for
+ * `npm run local -- .env` (@github/local-action running src/main.ts and src/post.ts; .env.example points at it).
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseEnv } from 'node:util'
+import { parseArgs, parseEnv } from 'node:util'
 import { readActionYml } from '../__tests__/support/action-yml.ts'
 import { CLIENTS, startOidcServer } from '../__tests__/support/oidc-server.ts'
 import { ROOT, runStep, type StepResult } from '../__tests__/support/runner.ts'
 import { planDemo, runnerLog } from './demo-settings.ts'
 
+/** The port `--serve` listens on by default: the one .env.example names. */
+const SERVE_PORT = 8765
+
+const { values: args } = parseArgs({
+  options: { serve: { type: 'boolean', default: false }, port: { type: 'string', default: String(SERVE_PORT) } }
+})
+if (args.serve) {
+  const port = Number(args.port)
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    console.error(`--port ${args.port}: give a TCP port number (1-65535); .env.example expects ${SERVE_PORT}.`)
+    process.exit(2)
+  }
+  await serve(port)
+}
+
+/** Starts the embedded provider alone and prints the inputs that reach it, until Ctrl-C. */
+async function serve(port: number): Promise<never> {
+  const server = await startOidcServer({ port })
+  console.log(
+    [
+      `An OpenID provider is listening at ${server.issuer} (Ctrl-C stops it). Inputs for its demo client, as in .env.example:`,
+      '',
+      `INPUT_AUTH-URL=${server.issuer}`,
+      `INPUT_CLIENT-ID=${CLIENTS.special.id}`,
+      `INPUT_CLIENT-SECRET='${CLIENTS.special.secret}'`,
+      'INPUT_SCOPE=scan:read',
+      '',
+      'In another terminal: npm run local -- .env'
+    ].join('\n')
+  )
+  await new Promise(resolve => {
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
+  })
+  await server.close()
+  process.exit(0)
+}
+
 const dotenv = join(ROOT, '.env')
 const fileEnv = existsSync(dotenv) ? parseEnv(readFileSync(dotenv, 'utf8')) : {}
-const plan = planDemo(Object.keys(readActionYml().inputs), [process.env, fileEnv])
+const plan = planDemo(Object.keys(readActionYml().inputs), [process.env, fileEnv], {
+  url: `http://127.0.0.1:${SERVE_PORT}`,
+  port: SERVE_PORT
+})
 if (plan.mode === 'missing') {
   console.error(plan.message)
   process.exit(2)
@@ -59,7 +104,7 @@ function show(step: string, result: StepResult, masks: string[]): void {
   console.log(result.summary.trim() || '(none)')
 }
 
-const server = plan.mode === 'real' ? undefined : await startOidcServer()
+const server = plan.mode === 'real' ? undefined : await startOidcServer({ port: plan.port })
 const inputs: Record<string, string> =
   plan.mode === 'real'
     ? plan.inputs

@@ -72,6 +72,21 @@ describe('planDemo', () => {
     )
   })
 
+  test(".env.example's Auth URL is the embedded server's own address: embedded, on that port, its inputs on top", () => {
+    const embedded = { url: 'http://127.0.0.1:8765', port: 8765 }
+    const plan = planDemo(
+      INPUTS,
+      [{ 'INPUT_AUTH-URL': 'http://127.0.0.1:8765/', 'INPUT_CLIENT-ID': 'ci:special id', INPUT_SCOPE: 'scan:read' }],
+      embedded
+    )
+    assert.deepEqual(plan, {
+      mode: 'embedded',
+      overrides: { 'client-id': 'ci:special id', scope: 'scan:read' },
+      port: 8765
+    })
+    assert.equal(planDemo(INPUTS, [{ BINARLY_AUTH_URL: URL_, BINARLY_CLIENT_ID: 'ci' }], embedded).mode, 'missing')
+  })
+
   test('no URL and no credentials: the embedded server, with any other input on top', () => {
     assert.deepEqual(planDemo(INPUTS, [{ INPUT_RETRIES: '0' }, {}]), { mode: 'embedded', overrides: { retries: '0' } })
   })
