@@ -8,6 +8,7 @@ import type { Deps } from './deps.js'
 import { debugTransport, safeJwtClaims } from './diagnostics.js'
 import { resolveEndpoints, type Endpoints } from './endpoints.js'
 import { describeError, EndpointError, InputError } from './errors.js'
+import { requestIdToken } from './github-oidc.js'
 import { issuedToken, publishToken, type IssuedToken } from './outputs.js'
 import { maskConfiguredSecrets } from './masking.js'
 import { proxyFor } from './proxy.js'
@@ -15,25 +16,30 @@ import { BASE_DELAY_MS, MAX_DELAY_MS } from './retry.js'
 import { reuseSharedToken, shareToken } from './sharing.js'
 import { STATE } from './state.js'
 import { renderFailureSummary, renderSummary, type FailureFacts } from './summary.js'
-import { requestToken } from './token-request.js'
-import { redact } from './token-response.js'
+import { printable, redact } from './server-text.js'
+import { requestToken, type TokenRequestDeps } from './token-request.js'
+import { revokeSharedToken } from './revoke-shared.js'
 import { formatMs } from './transport.js'
 import type { Attempts } from './attempts.js'
 
-export async function runMain(deps: Deps): Promise<void> {
-  const tried: Tried = {}
-  // Everything masked in the log is kept out of the job summary too, which the runner does not mask.
+export async function runMain(runtime: Deps): Promise<void> {
+  // Every value this step masks is noted, so that the shared-token output can be kept free of them.
   const masked: string[] = []
-  const core: Deps['core'] = {
-    ...deps.core,
-    setSecret: secret => {
-      masked.push(secret)
-      deps.core.setSecret(secret)
+  const deps: Deps = {
+    ...runtime,
+    core: {
+      ...runtime.core,
+      setSecret: value => {
+        masked.push(value)
+        runtime.core.setSecret(value)
+      }
     }
   }
+  const tried: Tried = {}
   try {
-    await obtainToken({ ...deps, core }, tried)
+    await obtainToken(deps, tried, masked)
   } catch (error) {
+    // The summary is not masked by the runner: every masked value is redacted from it first.
     await writeSummary(deps, renderFailureSummary(failureFacts(tried, error, masked)))
     throw error
   }
@@ -60,7 +66,7 @@ function failureFacts(tried: Tried, error: unknown, masked: readonly string[]): 
   }
 }
 
-async function obtainToken(deps: Deps, tried: Tried): Promise<void> {
+async function obtainToken(deps: Deps, tried: Tried, masked: string[]): Promise<void> {
   const { core } = deps
   const config = readConfig(deps.inputs, { readFile: deps.readFile })
   tried.config = config
@@ -75,7 +81,7 @@ async function obtainToken(deps: Deps, tried: Tried): Promise<void> {
   // A usable shared-token of this run replaces the exchange: no request at all.
   const reused = reuseSharedToken(config, deps)
   if (reused) {
-    await hand(deps, config, undefined, reused, 'shared-token')
+    await hand(deps, config, undefined, reused, 'shared-token', masked)
     core.info(
       `Reusing the shared-token of this run: a ${reused.tokenType} token valid until ${reused.expiresAt?.toISOString()}.`
     )
@@ -98,12 +104,33 @@ async function obtainToken(deps: Deps, tried: Tried): Promise<void> {
   const transport = core.isDebug()
     ? debugTransport(deps.transport, deps.clock, message => core.debug(message))
     : deps.transport
+  const auth: TokenRequestDeps['auth'] = {
+    clientId: config.clientId,
+    oidcAudience: undefined,
+    // Bounded by what is left of timeout; masked before anything else sees it.
+    getIDToken: async audience => {
+      const left = Math.max(1, attempts.policy.deadline - deps.clock.now())
+      const idToken = await requestIdToken(transport, deps.env, audience, left)
+      core.setSecret(idToken)
+      return idToken
+    },
+    now: () => deps.clock.now()
+  }
+  if (config.revokeSharedToken) {
+    // A matrix's final job: revoke the shared token, and nothing else.
+    await revokeSharedToken(config, deps, {
+      transport,
+      attempts,
+      authFor: endpoints => authFor(config, auth, endpoints)
+    })
+    return
+  }
   const shown = config.warnings.length
   const endpoints = await resolveEndpoints(config.authUrl, config.allowHttp, transport, attempts, config.warnings)
   for (const warning of config.warnings.slice(shown)) core.warning(warning)
   tried.tokenEndpoint = endpoints.tokenEndpoint
   if (endpoints.discoveredFrom)
-    core.info(`Token endpoint ${endpoints.tokenEndpoint} (from ${endpoints.discoveredFrom}).`)
+    core.info(`Token endpoint ${printable(endpoints.tokenEndpoint, 500)} (from ${endpoints.discoveredFrom}).`)
   const proxy = proxyFor(endpoints.tokenEndpoint)
   if (proxy) core.info(`Connecting through the proxy ${proxy}.`)
 
@@ -114,17 +141,12 @@ async function obtainToken(deps: Deps, tried: Tried): Promise<void> {
     transport,
     attempts,
     setSecret: secret => core.setSecret(secret),
-    auth: {
-      clientId: config.clientId,
-      oidcAudience: audience,
-      getIDToken: audience => core.getIDToken(audience),
-      now: () => deps.clock.now()
-    }
+    auth: authFor(config, auth, endpoints)
   })
   const token = issuedToken(response, deps.clock.now())
-  await hand(deps, config, endpoints, token, 'exchange')
+  await hand(deps, config, endpoints, token, 'exchange', masked)
   core.info(
-    `Got a ${token.tokenType} token${token.expiresAt ? ` valid until ${token.expiresAt.toISOString()}` : ''}${token.scope ? ` with scope "${token.scope}"` : ''} in ${formatMs(deps.clock.now() - started)}.`
+    `Got a ${token.tokenType} token${token.expiresAt ? ` valid until ${token.expiresAt.toISOString()}` : ''}${token.scope ? ` with scope "${printable(token.scope, 500)}"` : ''} in ${formatMs(deps.clock.now() - started)}.`
   )
 }
 
@@ -137,11 +159,12 @@ async function hand(
   config: Config,
   endpoints: Endpoints | undefined,
   token: IssuedToken,
-  source: 'exchange' | 'shared-token'
+  source: 'exchange' | 'shared-token',
+  masked: readonly string[]
 ): Promise<void> {
   const { core } = deps
   publishToken(core, token, config.envVar)
-  const shared = shareToken(config, token, deps) || source === 'shared-token'
+  const shared = shareToken(config, token, deps, masked) || source === 'shared-token'
   core.saveState(STATE.shared, String(shared))
   core.saveState(STATE.token, token.accessToken)
   core.saveState(STATE.tokenEndpoint, endpoints?.tokenEndpoint ?? '')
@@ -150,7 +173,11 @@ async function hand(
   core.saveState(STATE.oidcAudience, (endpoints && oidcAudience(config, endpoints)) ?? '')
   if (core.isDebug()) {
     const claims = safeJwtClaims(token.accessToken)
-    core.debug(claims ? `Access token claims: ${JSON.stringify(claims)}` : 'The access token is opaque (not a JWT).')
+    core.debug(
+      claims
+        ? `Access token claims: ${printable(JSON.stringify(claims), 2000)}`
+        : 'The access token is opaque (not a JWT).'
+    )
   }
   await writeSummary(
     deps,
@@ -170,6 +197,11 @@ async function writeSummary(deps: Deps, markdown: string): Promise<void> {
   await deps
     .writeSummary(markdown)
     .catch((error: unknown) => deps.core.debug(`No job summary written: ${describeError(error)}`))
+}
+
+/** The client authentication context for the endpoints found. */
+function authFor(config: Config, auth: TokenRequestDeps['auth'], endpoints: Endpoints): TokenRequestDeps['auth'] {
+  return { ...auth, oidcAudience: oidcAudience(config, endpoints) }
 }
 
 /** The audience of the GitHub OIDC token: oidc-audience, else the realm issuer derived from auth-url. */

@@ -3,6 +3,7 @@
  * what the action says to change, never a credential. Pure.
  */
 import type { IssuedToken } from './outputs.js'
+import { printable } from './server-text.js'
 
 export interface SummaryFacts {
   endpoint: string
@@ -69,14 +70,17 @@ export function renderFailureSummary(facts: FailureFacts): string {
     '',
     '**What went wrong, and what to change:**',
     '',
-    `> ${escape(facts.message).replace(/\r?\n/g, ' ')}`,
+    `> ${escape(facts.message, 4000)}`,
     ''
   ].join('\n')
 }
 
-/** Markdown that shows text as it is: no table cell ends early, no markup or HTML is made from it. */
-function escape(text: string): string {
-  return text.replace(/[|\\`*_<>[\]]/g, c => `\\${c}`)
+/**
+ * Markdown that shows text as it is: one inert line (line breaks and controls escaped), no table cell ending
+ * early, no markup or HTML made from it.
+ */
+function escape(text: string, max = 500): string {
+  return printable(text, max).replace(/[|\\`*_<>[\]]/g, c => `\\${c}`)
 }
 
 function table(rows: [string, string][]): string[] {

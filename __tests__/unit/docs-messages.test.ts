@@ -11,7 +11,7 @@ import { describe, test } from 'node:test'
 import type { Attempts } from '../../src/attempts.ts'
 import { checkClientAuth } from '../../src/client-auth.ts'
 import { readConfig } from '../../src/config.ts'
-import { resolveEndpoints } from '../../src/endpoints.ts'
+import { parseDiscovery, resolveEndpoints } from '../../src/endpoints.ts'
 import { describeError } from '../../src/errors.ts'
 import { githubIdToken, requireIdTokenPermission } from '../../src/github-oidc.ts'
 import { runMain } from '../../src/run-main.ts'
@@ -203,6 +203,21 @@ async function corpus(): Promise<string[]> {
     else process.env.HTTPS_PROXY = saved
   }
   add(...recorded.calls.filter(([kind]) => kind === 'info' || kind === 'warning').map(([, text]) => text))
+
+  // Discovery documents that would send the credentials elsewhere.
+  const realm = new URL('https://kc.example.com/realms/BinarlyRealm')
+  const wellKnown = `${realm.href}/.well-known/openid-configuration`
+  const document = (fields: object): string => JSON.stringify({ issuer: realm.href, ...fields })
+  add(
+    await said(() =>
+      parseDiscovery(document({ issuer: 'https://kc.internal:8443/realms/BinarlyRealm' }), realm, wellKnown, false, [])
+    )
+  )
+  add(
+    await said(() =>
+      parseDiscovery(document({ token_endpoint: 'https://elsewhere.example/token' }), realm, wellKnown, false, [])
+    )
+  )
 
   // OpenID discovery of a realm that does not exist.
   const attempts: Attempts = {

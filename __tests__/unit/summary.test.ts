@@ -13,7 +13,7 @@ const facts = {
 }
 
 describe('renderFailureSummary', () => {
-  test('lists what was tried, then the message on one quoted line', () => {
+  test('lists what was tried, then the message as one inert quoted line (a line break escaped)', () => {
     const markdown = renderFailureSummary(facts)
     assert.equal(
       markdown,
@@ -30,7 +30,7 @@ describe('renderFailureSummary', () => {
         '',
         '**What went wrong, and what to change:**',
         '',
-        '> Token request to … failed: HTTP 401 unauthorized\\_client: "Invalid \\<b\\>client\\</b\\>". Second line.',
+        '> Token request to … failed: HTTP 401 unauthorized\\_client: "Invalid \\<b\\>client\\</b\\>".\\\\nSecond line.',
         ''
       ].join('\n')
     )
