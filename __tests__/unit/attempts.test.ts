@@ -235,6 +235,9 @@ describe('networkFailure', () => {
     for (const [code, start] of [
       ['ECONNRESET', 'The connection to kc.example.com was closed'],
       ['EPIPE', 'The connection to kc.example.com was closed'],
+      ['ECONNABORTED', 'The connection to kc.example.com was closed'],
+      ['ENETDOWN', 'kc.example.com cannot be reached from this runner'],
+      ['EHOSTDOWN', 'kc.example.com cannot be reached from this runner'],
       ['ETIMEDOUT', 'kc.example.com did not answer in time'],
       ['EHOSTUNREACH', 'kc.example.com cannot be reached from this runner'],
       ['ENETUNREACH', 'kc.example.com cannot be reached from this runner'],
