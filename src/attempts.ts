@@ -96,24 +96,27 @@ export function networkFailure(error: TransportError, url: string): AttemptFailu
     transient: TRANSIENT_CODES.has(error.code),
     ...(trouble
       ? {
-          hint: `${trouble(host)}: check the host and port in auth-url, that this runner's network can reach them (firewalls, a self-hosted runner's outbound rules), and ${proxy ? `the proxy ${proxy} (HTTPS_PROXY / HTTP_PROXY; NO_PROXY bypasses it)` : 'whether this network needs a proxy (HTTPS_PROXY)'}${error.code === 'ETIMEDOUT' ? '; a slow server needs a higher timeout input' : ''}.`
+          hint: `${trouble.replace('HOST', host)}: check the host and port in auth-url, that this runner's network can reach them (firewalls, a self-hosted runner's outbound rules), and ${proxy ? `the proxy ${proxy} (HTTPS_PROXY / HTTP_PROXY; NO_PROXY bypasses it)` : 'whether this network needs a proxy (HTTPS_PROXY)'}${error.code === 'ETIMEDOUT' ? '; a slow server needs a higher timeout input' : ''}.`
         }
       : {})
   }
 }
 
-/** Connection failures that say nothing about the configuration by themselves: what happened, for the hint. */
-const CONNECTION_TROUBLE: Partial<Record<string, (host: string) => string>> = {
-  ECONNREFUSED: host => `Nothing accepted the connection at ${host}`,
-  ECONNRESET: host => `The connection to ${host} was closed before an answer came`,
-  EPIPE: host => `The connection to ${host} was closed before an answer came`,
-  ECONNABORTED: host => `The connection to ${host} was closed before an answer came`,
-  ETIMEDOUT: host => `${host} did not answer in time`,
-  EHOSTUNREACH: host => `${host} cannot be reached from this runner`,
-  ENETUNREACH: host => `${host} cannot be reached from this runner`,
-  ENETDOWN: host => `${host} cannot be reached from this runner`,
-  EHOSTDOWN: host => `${host} cannot be reached from this runner`,
-  EAI_AGAIN: host => `The name of ${host} could not be looked up (a temporary DNS failure)`
+/**
+ * Connection failures that say nothing about the configuration by themselves: what happened, for the hint
+ * (HOST stands for the host). Plain text, not functions, so that every entry is the same code path.
+ */
+const CONNECTION_TROUBLE: Partial<Record<string, string>> = {
+  ECONNREFUSED: 'Nothing accepted the connection at HOST',
+  ECONNRESET: 'The connection to HOST was closed before an answer came',
+  EPIPE: 'The connection to HOST was closed before an answer came',
+  ECONNABORTED: 'The connection to HOST was closed before an answer came',
+  ETIMEDOUT: 'HOST did not answer in time',
+  EHOSTUNREACH: 'HOST cannot be reached from this runner',
+  ENETUNREACH: 'HOST cannot be reached from this runner',
+  ENETDOWN: 'HOST cannot be reached from this runner',
+  EHOSTDOWN: 'HOST cannot be reached from this runner',
+  EAI_AGAIN: 'The name of HOST could not be looked up (a temporary DNS failure)'
 }
 
 export async function withAttempts<T>(
