@@ -165,7 +165,13 @@ describe('runMain against a scripted server (discovery, JWT tokens, failures oid
           res.writeHead(503, { 'content-type': 'text/plain' }).end('maintenance')
         } else if (req.url === '/realm/.well-known/openid-configuration') {
           res.writeHead(200, { 'content-type': 'application/json' })
-          res.end(JSON.stringify({ issuer: `${base}/realm`, token_endpoint: 'http://tokens.example.invalid/token' }))
+          // Served as tokens.example.invalid (see hostsFile): issuer and token endpoint on the origin of auth-url.
+          res.end(
+            JSON.stringify({
+              issuer: 'http://tokens.example.invalid/realm',
+              token_endpoint: 'http://tokens.example.invalid/token'
+            })
+          )
         } else {
           res.writeHead(200, { 'content-type': 'application/json' })
           res.end(JSON.stringify({ access_token: jwtToken, token_type: 'Bearer', expires_in: 60 }))
@@ -196,17 +202,23 @@ describe('runMain against a scripted server (discovery, JWT tokens, failures oid
 
   test('an http:// token endpoint from discovery, with allow-http: the warning is shown; debug logs the JWT claims', async () => {
     const { deps, recorded } = testDeps(
-      { 'auth-url': `${base}/realm`, 'client-id': 'ci', 'client-secret': 's', 'allow-http': 'true' },
+      {
+        'auth-url': 'http://tokens.example.invalid/realm',
+        'client-id': 'ci',
+        'client-secret': 's',
+        'allow-http': 'true'
+      },
       { transport: hostsFile },
       { debug: true }
     )
     await runMain(deps)
-    assert.ok(
-      recorded.calls.some(
+    assert.equal(
+      recorded.calls.filter(
         ([kind, m]) =>
           kind === 'warning' &&
           m === 'allow-http is true: credentials are sent in clear text to http://tokens.example.invalid.'
-      ),
+      ).length,
+      1,
       JSON.stringify(recorded.calls)
     )
     assert.equal(recorded.outputs['access-token'], jwtToken)
@@ -219,7 +231,7 @@ describe('runMain against a scripted server (discovery, JWT tokens, failures oid
   test('one extra CA is announced in the singular', async () => {
     const { deps, recorded } = testDeps(
       {
-        'auth-url': `${base}/realm`,
+        'auth-url': 'http://tokens.example.invalid/realm',
         'client-id': 'ci',
         'client-secret': 's',
         'allow-http': 'true',

@@ -137,20 +137,32 @@ describe('seal / unseal', () => {
       return [SHARE_FORMAT, ...[iv, ciphertext, cipher.getAuthTag()].map(b => b.toString('base64url'))].join('.')
     }
     const expiry = token.expiresAt.getTime()
-    assert.equal(reason(sealRaw(JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: expiry }))), 'ok', 'the helper')
+    // The inputs the token was obtained for, as seal() writes them.
+    const b = {
+      clientId: binding.clientId,
+      authUrl: binding.authUrl,
+      scope: binding.scope ?? null,
+      audience: binding.audience ?? null,
+      resources: binding.resources
+    }
+    assert.equal(reason(sealRaw(JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: expiry, b }))), 'ok', 'the helper')
     const contents = [
       'not json at all',
       '{"t":"tok",',
       'null',
       '"a string"',
       '42',
-      JSON.stringify({ y: 'Bearer', s: null, e: expiry }),
-      JSON.stringify({ t: '', y: 'Bearer', s: null, e: expiry }),
-      JSON.stringify({ t: 'tok', y: 7, s: null, e: expiry }),
-      JSON.stringify({ t: 'tok', y: '', s: null, e: expiry }),
-      JSON.stringify({ t: 'tok', y: 'Bearer', s: ['scan:read'], e: expiry }),
-      JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: String(expiry) }),
-      JSON.stringify({ t: 'tok', y: 'Bearer', s: null })
+      JSON.stringify({ y: 'Bearer', s: null, e: expiry, b }),
+      JSON.stringify({ t: '', y: 'Bearer', s: null, e: expiry, b }),
+      JSON.stringify({ t: 'tok', y: 7, s: null, e: expiry, b }),
+      JSON.stringify({ t: 'tok', y: '', s: null, e: expiry, b }),
+      JSON.stringify({ t: 'tok', y: 'Bearer', s: ['scan:read'], e: expiry, b }),
+      JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: String(expiry), b }),
+      JSON.stringify({ t: 'tok', y: 'Bearer', s: null, b }),
+      // A v1-style payload (no binding), and a binding that is not an object.
+      JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: expiry }),
+      JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: expiry, b: null }),
+      JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: expiry, b: 'ci' })
     ]
     for (const content of contents) {
       const result = unseal(sealRaw(content), key, binding, NOW, 60)
@@ -260,7 +272,11 @@ describe('the sealing secret of a job (shareSecret)', () => {
       () => shareSecret(oidc),
       /^InputError: share-passphrase: is required to share a token with auth-method github_oidc\.$/
     )
-    assert.equal(shareSecret(config({ ...base, 'auth-method': 'github_oidc', 'share-passphrase': 'pp' })), 'pp')
+    const passphrase = 'pp-0123456789abcdef'
+    assert.equal(
+      shareSecret(config({ ...base, 'auth-method': 'github_oidc', 'share-passphrase': passphrase })),
+      passphrase
+    )
   })
 })
 
@@ -295,6 +311,13 @@ describe('shareToken', () => {
     assert.match(
       warning,
       /^share: the token is not shared: every sealing contained the client ID or a value this step masked \(the shortest is 1 character long\)/
+    )
+    // Every sealing starts with "v2.": a two-character masked value is named in the plural.
+    const two = fakeCore()
+    assert.equal(shareToken(config, issued, { core: two.core, env }, ['v2']), false)
+    assert.match(
+      two.recorded.calls.find(([kind]) => kind === 'warning')?.[1] ?? '',
+      /the shortest is 2 characters long/
     )
   })
 })
