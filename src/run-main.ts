@@ -118,16 +118,14 @@ async function obtainToken(deps: Deps, tried: Tried, masked: string[]): Promise<
   }
   if (config.revokeSharedToken) {
     // A matrix's final job: revoke the shared token, and nothing else.
-    await revokeSharedToken(config, deps, {
+    await revokeSharedToken(config.revokeSharedToken, config, deps, {
       transport,
       attempts,
       authFor: endpoints => authFor(config, auth, endpoints)
     })
     return
   }
-  const shown = config.warnings.length
-  const endpoints = await resolveEndpoints(config.authUrl, config.allowHttp, transport, attempts, config.warnings)
-  for (const warning of config.warnings.slice(shown)) core.warning(warning)
+  const endpoints = await resolveEndpoints(config.authUrl, transport, attempts)
   tried.tokenEndpoint = endpoints.tokenEndpoint
   if (endpoints.discoveredFrom)
     core.info(`Token endpoint ${printable(endpoints.tokenEndpoint, 500)} (from ${endpoints.discoveredFrom}).`)

@@ -210,13 +210,11 @@ async function corpus(): Promise<string[]> {
   const document = (fields: object): string => JSON.stringify({ issuer: realm.href, ...fields })
   add(
     await said(() =>
-      parseDiscovery(document({ issuer: 'https://kc.internal:8443/realms/BinarlyRealm' }), realm, wellKnown, false, [])
+      parseDiscovery(document({ issuer: 'https://kc.internal:8443/realms/BinarlyRealm' }), realm, wellKnown)
     )
   )
   add(
-    await said(() =>
-      parseDiscovery(document({ token_endpoint: 'https://elsewhere.example/token' }), realm, wellKnown, false, [])
-    )
+    await said(() => parseDiscovery(document({ token_endpoint: 'https://elsewhere.example/token' }), realm, wellKnown))
   )
 
   // OpenID discovery of a realm that does not exist.
@@ -230,10 +228,8 @@ async function corpus(): Promise<string[]> {
     await said(() =>
       resolveEndpoints(
         new URL('https://kc.example.com/realms/Nope'),
-        false,
         async () => keycloak(404, 'Realm does not exist'),
-        attempts,
-        []
+        attempts
       )
     )
   )
