@@ -8,8 +8,8 @@ import { formatMs, TransportError, type Transport } from './transport.js'
 
 const SAFE_CLAIMS = ['iss', 'azp', 'client_id', 'aud', 'typ', 'scope', 'iat', 'exp'] as const
 
-/** The token is decoded, never verified, and no other claim (subject, names, e-mail) is shown. */
-export function safeJwtClaims(token: string): Record<string, unknown> | undefined {
+/** The payload of a JWT (three dot-separated parts, a JSON object in the middle), decoded, never verified. */
+export function jwtPayload(token: string): Record<string, unknown> | undefined {
   const parts = token.split('.')
   if (parts.length !== 3 || !parts[1]) return undefined
   let payload: unknown
@@ -19,9 +19,16 @@ export function safeJwtClaims(token: string): Record<string, unknown> | undefine
     return undefined
   }
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return undefined
+  return payload as Record<string, unknown>
+}
+
+/** The token is decoded, never verified, and no other claim (subject, names, e-mail) is shown. */
+export function safeJwtClaims(token: string): Record<string, unknown> | undefined {
+  const payload = jwtPayload(token)
+  if (!payload) return undefined
   const claims: Record<string, unknown> = {}
   for (const name of SAFE_CLAIMS) {
-    const value = (payload as Record<string, unknown>)[name]
+    const value = payload[name]
     if (typeof value === 'string' || typeof value === 'number') claims[name] = value
     else if (Array.isArray(value) && value.every(v => typeof v === 'string')) claims[name] = value
   }
