@@ -5,9 +5,11 @@
  * else SUITE_VERSIONS of scripts/keycloak.mjs (both sides of 26.6). Every server is fetched and built first, so
  * a missing download fails before any test runs. Each line of a run's output is prefixed with its version
  * ("[26.5.6] ✔ …"), and the last lines sum up each version's result; the exit code is non-zero when any version
- * failed. Arguments are passed on to `node --test` (e.g. --test-name-pattern=github_oidc).
+ * failed. Options are passed on to `node --test` (e.g. --test-name-pattern=github_oidc); file arguments replace
+ * the suite's files (every *.test.ts of __tests__/keycloak).
  */
 import { spawn } from 'node:child_process'
+import { readdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -15,6 +17,16 @@ import { ensureDistribution, findJava, SUITE_VERSIONS } from './keycloak.mjs'
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const versions = process.env.KEYCLOAK_VERSION ? [process.env.KEYCLOAK_VERSION] : SUITE_VERSIONS
+const SUITE_DIR = join('__tests__', 'keycloak')
+const args = process.argv.slice(2)
+const options = args.filter(arg => arg.startsWith('-'))
+const given = args.filter(arg => !arg.startsWith('-'))
+const files = given.length
+  ? given
+  : readdirSync(join(REPO_ROOT, SUITE_DIR))
+      .filter(name => name.endsWith('.test.ts'))
+      .sort()
+      .map(name => join(SUITE_DIR, name))
 
 if (process.env.KEYCLOAK_HOME && versions.length > 1) {
   console.error(
@@ -30,15 +42,7 @@ if (process.env.KEYCLOAK_HOME && versions.length > 1) {
 function runSuite(version) {
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--test',
-      '--test-concurrency=1',
-      '--test-reporter=spec',
-      ...process.argv.slice(2),
-      join('__tests__', 'keycloak', '**', '*.test.ts')
-    ],
+    ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...options, ...files],
     { cwd: REPO_ROOT, env: { ...process.env, KEYCLOAK_VERSION: version }, stdio: ['ignore', 'pipe', 'pipe'] }
   )
   const counts = { pass: 0, fail: 0 }
