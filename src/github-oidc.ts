@@ -74,8 +74,8 @@ export class WrongClientError extends Error {
   override name = 'WrongClientError'
   constructor(
     message: string,
-    /** The refused token (masked already), to revoke; left out of copies made for the message. */
-    readonly token?: string
+    /** The refused token (masked already), to revoke. */
+    readonly token: string
   ) {
     super(message)
   }

@@ -78,9 +78,9 @@ export async function runMain(deps: Deps): Promise<void> {
   const setSecret = (secret: string): void => core.setSecret(secret)
   const response = await requestToken(config, endpoints.tokenEndpoint, { transport, attempts, setSecret, auth }).catch(
     async (error: unknown) => {
-      if (!(error instanceof WrongClientError) || !error.token) throw error
+      if (!(error instanceof WrongClientError)) throw error
       // Issued to another client: never handed out, and revoked now rather than left to expire.
-      throw new WrongClientError(
+      throw new Error(
         `${error.message} ${await revokeRefused(config, endpoints, error.token, { transport, clock: deps.clock, log: core, setSecret, auth })}`
       )
     }
