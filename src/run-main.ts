@@ -8,7 +8,7 @@ import type { Deps } from './deps.js'
 import { debugTransport, safeJwtClaims } from './diagnostics.js'
 import { resolveEndpoints, type Endpoints } from './endpoints.js'
 import { describeError, EndpointError, InputError } from './errors.js'
-import { WrongClientError } from './github-oidc.js'
+import { requestIdToken, WrongClientError } from './github-oidc.js'
 import { issuedToken, publishToken, type IssuedToken } from './outputs.js'
 import { maskConfiguredSecrets } from './masking.js'
 import { proxyFor } from './proxy.js'
@@ -16,12 +16,26 @@ import { BASE_DELAY_MS, MAX_DELAY_MS } from './retry.js'
 import { reuseSharedToken, shareToken } from './sharing.js'
 import { STATE } from './state.js'
 import { renderSummary } from './summary.js'
+import { printable } from './server-text.js'
 import { revokeToken, type RevokeDeps } from './revoke.js'
-import { requestToken } from './token-request.js'
+import { requestToken, type TokenRequestDeps } from './token-request.js'
+import { revokeSharedToken } from './revoke-shared.js'
 import { formatMs } from './transport.js'
 import type { Attempts } from './attempts.js'
 
-export async function runMain(deps: Deps): Promise<void> {
+export async function runMain(runtime: Deps): Promise<void> {
+  // Every value this step masks is noted, so that the shared-token output can be kept free of them.
+  const masked: string[] = []
+  const deps: Deps = {
+    ...runtime,
+    core: {
+      ...runtime.core,
+      setSecret: value => {
+        masked.push(value)
+        runtime.core.setSecret(value)
+      }
+    }
+  }
   const { core } = deps
   const config = readConfig(deps.inputs, { readFile: deps.readFile })
   maskConfiguredSecrets(config, deps.env, secret => core.setSecret(secret))
@@ -35,7 +49,7 @@ export async function runMain(deps: Deps): Promise<void> {
   // A usable shared-token of this run replaces the exchange: no request at all.
   const reused = reuseSharedToken(config, deps)
   if (reused) {
-    await hand(deps, config, undefined, reused, 'shared-token')
+    await hand(deps, config, undefined, reused, 'shared-token', masked)
     core.info(
       `Reusing the shared-token of this run: a ${reused.tokenType} token valid until ${reused.expiresAt?.toISOString()}.`
     )
@@ -58,37 +72,61 @@ export async function runMain(deps: Deps): Promise<void> {
   const transport = core.isDebug()
     ? debugTransport(deps.transport, deps.clock, message => core.debug(message))
     : deps.transport
+  const auth: TokenRequestDeps['auth'] = {
+    clientId: config.clientId,
+    oidcAudience: undefined,
+    // Bounded by what is left of timeout; masked before anything else sees it.
+    getIDToken: async audience => {
+      const left = Math.max(1, attempts.policy.deadline - deps.clock.now())
+      const idToken = await requestIdToken(transport, deps.env, audience, left)
+      core.setSecret(idToken)
+      return idToken
+    },
+    now: () => deps.clock.now()
+  }
+  if (config.revokeSharedToken) {
+    // A matrix's final job: revoke the shared token, and nothing else.
+    await revokeSharedToken(config, deps, {
+      transport,
+      attempts,
+      authFor: endpoints => authFor(config, auth, endpoints)
+    })
+    return
+  }
   const shown = config.warnings.length
   const endpoints = await resolveEndpoints(config.authUrl, config.allowHttp, transport, attempts, config.warnings)
   for (const warning of config.warnings.slice(shown)) core.warning(warning)
   if (endpoints.discoveredFrom)
-    core.info(`Token endpoint ${endpoints.tokenEndpoint} (from ${endpoints.discoveredFrom}).`)
+    core.info(`Token endpoint ${printable(endpoints.tokenEndpoint, 500)} (from ${endpoints.discoveredFrom}).`)
   const proxy = proxyFor(endpoints.tokenEndpoint)
   if (proxy) core.info(`Connecting through the proxy ${proxy}.`)
 
   core.info(`Requesting a token for client "${config.clientId}" with ${config.clientAuth.method}.`)
   const audience = oidcAudience(config, endpoints)
   if (audience) core.info(`The GitHub OIDC token is asked for with audience ${audience}.`)
-  const auth = {
-    clientId: config.clientId,
-    oidcAudience: audience,
-    getIDToken: (audience: string) => core.getIDToken(audience),
-    now: () => deps.clock.now()
-  }
   const setSecret = (secret: string): void => core.setSecret(secret)
-  const response = await requestToken(config, endpoints.tokenEndpoint, { transport, attempts, setSecret, auth }).catch(
-    async (error: unknown) => {
-      if (!(error instanceof WrongClientError)) throw error
-      // Issued to another client: never handed out, and revoked now rather than left to expire.
-      throw new Error(
-        `${error.message} ${await revokeRefused(config, endpoints, error.token, { transport, clock: deps.clock, log: core, setSecret, auth })}`
-      )
-    }
-  )
+  const tokenAuth = authFor(config, auth, endpoints)
+  const response = await requestToken(config, endpoints.tokenEndpoint, {
+    transport,
+    attempts,
+    setSecret,
+    auth: tokenAuth
+  }).catch(async (error: unknown) => {
+    if (!(error instanceof WrongClientError)) throw error
+    // Issued to another client: never handed out, and revoked now rather than left to expire.
+    const revoked = await revokeRefused(config, endpoints, error.token, {
+      transport,
+      clock: deps.clock,
+      log: core,
+      setSecret,
+      auth: tokenAuth
+    })
+    throw new Error(`${error.message} ${revoked}`)
+  })
   const token = issuedToken(response, deps.clock.now())
-  await hand(deps, config, endpoints, token, 'exchange')
+  await hand(deps, config, endpoints, token, 'exchange', masked)
   core.info(
-    `Got a ${token.tokenType} token${token.expiresAt ? ` valid until ${token.expiresAt.toISOString()}` : ''}${token.scope ? ` with scope "${token.scope}"` : ''} in ${formatMs(deps.clock.now() - started)}.`
+    `Got a ${token.tokenType} token${token.expiresAt ? ` valid until ${token.expiresAt.toISOString()}` : ''}${token.scope ? ` with scope "${printable(token.scope, 500)}"` : ''} in ${formatMs(deps.clock.now() - started)}.`
   )
 }
 
@@ -101,11 +139,12 @@ async function hand(
   config: Config,
   endpoints: Endpoints | undefined,
   token: IssuedToken,
-  source: 'exchange' | 'shared-token'
+  source: 'exchange' | 'shared-token',
+  masked: readonly string[]
 ): Promise<void> {
   const { core } = deps
   publishToken(core, token, config.envVar)
-  const shared = shareToken(config, token, deps) || source === 'shared-token'
+  const shared = shareToken(config, token, deps, masked) || source === 'shared-token'
   core.saveState(STATE.shared, String(shared))
   core.saveState(STATE.token, token.accessToken)
   core.saveState(STATE.tokenEndpoint, endpoints?.tokenEndpoint ?? '')
@@ -114,7 +153,11 @@ async function hand(
   core.saveState(STATE.oidcAudience, (endpoints && oidcAudience(config, endpoints)) ?? '')
   if (core.isDebug()) {
     const claims = safeJwtClaims(token.accessToken)
-    core.debug(claims ? `Access token claims: ${JSON.stringify(claims)}` : 'The access token is opaque (not a JWT).')
+    core.debug(
+      claims
+        ? `Access token claims: ${printable(JSON.stringify(claims), 2000)}`
+        : 'The access token is opaque (not a JWT).'
+    )
   }
   await deps
     .writeSummary(
@@ -128,6 +171,11 @@ async function hand(
       })
     )
     .catch((error: unknown) => core.debug(`No job summary written: ${(error as Error).message}`))
+}
+
+/** The client authentication context for the endpoints found. */
+function authFor(config: Config, auth: TokenRequestDeps['auth'], endpoints: Endpoints): TokenRequestDeps['auth'] {
+  return { ...auth, oidcAudience: oidcAudience(config, endpoints) }
 }
 
 /** The audience of the GitHub OIDC token: oidc-audience, else the realm issuer derived from auth-url. */

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { runMain } from '../../src/run-main.ts'
+import { httpTransport, type Transport } from '../../src/transport.ts'
 import { startFederatedRealm, type FederatedRealmOptions } from '../support/federated-realm.ts'
 import { startGitHubOidc, SUBJECT, type GitHubOidc } from '../support/github-oidc.ts'
 import { testDeps, type Recorded } from '../support/fake-core.ts'
@@ -22,14 +23,13 @@ after(() => github.close())
 async function exchange(
   realmOptions: Partial<FederatedRealmOptions>,
   inputs: Record<string, string>,
-  idToken: (audience: string) => Promise<string> = audience => github.mint(audience)
+  transport: Transport = httpTransport
 ) {
   const realm = await startFederatedRealm({ trustedIssuer: github.issuer, subject: SUBJECT, ...realmOptions })
   try {
     const { deps, recorded } = testDeps(
       { 'auth-url': realm.tokenEndpoint, 'auth-method': 'github_oidc', retries: '0', ...inputs },
-      { env: github.env },
-      { idToken }
+      { env: github.env, transport }
     )
     const error = await runMain(deps).then(
       () => undefined,
@@ -80,9 +80,11 @@ describe('github_oidc in-process: the client Keycloak picked must be client-id',
 
   test('GitHub gives no token for the revocation: said', async () => {
     let asked = 0
-    const { error, realm } = await exchange({ opaque: true }, { 'client-id': 'binarly-github' }, async audience => {
-      if (++asked > 1) throw new Error('Failed to get ID Token. Error Code : 503')
-      return github.mint(audience)
+    const { error, realm } = await exchange({ opaque: true }, { 'client-id': 'binarly-github' }, async request => {
+      if (request.url.startsWith(github.issuer) && ++asked > 1) {
+        return { status: 503, headers: {}, body: '{"message":"unavailable"}' }
+      }
+      return httpTransport(request)
     })
     assert.equal(asked, 2)
     assert.match(error?.message ?? '', /does not say which client it was issued to/)
