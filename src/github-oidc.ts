@@ -1,5 +1,4 @@
 /** GitHub's OIDC identity as the client credential (auth-method github_oidc). */
-import { jwtPayload } from './diagnostics.js'
 import { InputError } from './errors.js'
 import { printable } from './server-text.js'
 import { TransportError, type Transport } from './transport.js'
@@ -149,4 +148,18 @@ export function checkIssuedClient(
     `github_oidc: Keycloak issued the token to client "${other}" (its azp), not to client-id "${clientId}", so it is not handed out. Keycloak picks the client by GitHub's OIDC token${token}, not by client-id: its sub is the "Federated subject" of client "${other}". Set client-id to "${other}" if that is the client meant; else, in Keycloak, give client "${clientId}" that Federated subject (Clients → ${clientId} → Credentials) and take it off client "${other}".`,
     accessToken
   )
+}
+
+/** The payload of a JWT (three dot-separated parts, a JSON object in the middle), decoded, never verified. */
+export function jwtPayload(token: string): Record<string, unknown> | undefined {
+  const parts = token.split('.')
+  if (parts.length !== 3 || !parts[1]) return undefined
+  let payload: unknown
+  try {
+    payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'))
+  } catch {
+    return undefined
+  }
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return undefined
+  return payload as Record<string, unknown>
 }
