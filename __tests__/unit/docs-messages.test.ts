@@ -13,7 +13,7 @@ import { checkClientAuth } from '../../src/client-auth.ts'
 import { readConfig } from '../../src/config.ts'
 import { parseDiscovery, resolveEndpoints } from '../../src/endpoints.ts'
 import { describeError } from '../../src/errors.ts'
-import { githubIdToken, requireIdTokenPermission } from '../../src/github-oidc.ts'
+import { checkIssuedClient, githubIdToken, requireIdTokenPermission } from '../../src/github-oidc.ts'
 import { runMain } from '../../src/run-main.ts'
 import { requestToken } from '../../src/token-request.ts'
 import { TransportError, type HttpResponse, type Transport } from '../../src/transport.ts'
@@ -79,7 +79,7 @@ async function tokenFailure(
         auth: {
           clientId: config.clientId,
           oidcAudience: 'https://kc.example.com/realms/BinarlyRealm',
-          getIDToken: async () => 'eyJ.github.token',
+          getIDToken: async () => GITHUB_TOKEN,
           now: () => now
         }
       })
@@ -94,6 +94,16 @@ async function tokenFailure(
   }
 }
 
+/** A GitHub OIDC token as the runner's service issues it (never verified here, only decoded). */
+const jwt = (claims: object): string =>
+  [{ alg: 'RS256', typ: 'JWT' }, claims]
+    .map(part => Buffer.from(JSON.stringify(part)).toString('base64url'))
+    .join('.') + '.c2lnbmF0dXJl'
+const GITHUB_TOKEN = jwt({
+  iss: 'https://token.actions.githubusercontent.com',
+  sub: 'repo:OWNER/REPO:ref:refs/heads/main',
+  aud: 'https://kc.example.com/realms/BinarlyRealm'
+})
 const keycloak = (status: number, error: string, description?: string): HttpResponse =>
   json(status, description ? { error, error_description: description } : { error })
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
@@ -128,6 +138,7 @@ async function corpus(): Promise<string[]> {
   }
   add(...config({ 'auth-url': 'http://kc.lab.example:8080/token', 'allow-http': 'true' })().warnings)
   add(await said(() => requireIdTokenPermission({})))
+  add(await said(() => checkIssuedClient(jwt({ azp: 'github-other-repo' }), 'github-firmware-pipeline', undefined)))
   add(await said(() => checkClientAuth(config({ ...keyInputs, 'signing-algorithm': 'ES256' })().clientAuth, {})))
   add(await said(() => checkClientAuth(config({ ...keyInputs, 'private-key': encryptedPem })().clientAuth, {})))
   const garbage = '-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n'
