@@ -437,8 +437,11 @@ function parseEnvVar(raw: string): string {
   return raw
 }
 
-/** The words `core.getBooleanInput` takes (YAML 1.2 core schema booleans), and no others. */
-export const BOOLEAN_WORDS = { true: ['true', 'True', 'TRUE'], false: ['false', 'False', 'FALSE'] } as const
+/**
+ * The words a yes/no input takes, in any letter case: what `core.getBooleanInput` takes (true, false), and the
+ * yes/on/1 and no/off/0 that v1.0.0 shipped accepting (inputs within a major version only grow).
+ */
+export const BOOLEAN_WORDS = { true: ['true', 'yes', 'on', '1'], false: ['false', 'no', 'off', '0'] } as const
 
 /** HKDF does not slow guessing, and the sealed value may be in a public log: the passphrase must be long. */
 export const MIN_PASSPHRASE_LENGTH = 16
@@ -456,9 +459,10 @@ function parsePassphrase(raw: string): string | undefined {
 }
 
 function parseBoolean(name: string, raw: string): boolean {
-  if ((BOOLEAN_WORDS.true as readonly string[]).includes(raw)) return true
-  if ((BOOLEAN_WORDS.false as readonly string[]).includes(raw)) return false
-  throw new InputError(name, `"${raw}" is not a boolean: use true or false.`)
+  const word = raw.toLowerCase()
+  if ((BOOLEAN_WORDS.true as readonly string[]).includes(word)) return true
+  if ((BOOLEAN_WORDS.false as readonly string[]).includes(word)) return false
+  throw new InputError(name, `"${raw}" is not a boolean: use true or false (yes/no, on/off and 1/0 work too).`)
 }
 
 function parseNumber(name: string, raw: string, limits: NumberLimits): number {

@@ -93,11 +93,17 @@ describe('readConfig', () => {
     assert.equal(config({ share: 'TRUE', revoke: 'False' }).share, true)
   })
 
-  test('booleans are the words core.getBooleanInput takes, and no others', () => {
-    for (const word of ['true', 'True', 'TRUE']) assert.equal(config({ share: word }).share, true)
-    for (const word of ['false', 'False', 'FALSE']) assert.equal(config({ revoke: word }).revoke, false)
-    for (const word of ['yes', 'on', '1', 'tRUE', 'no', 'off', '0', '']) {
-      fails({ revoke: word }, 'revoke', /^revoke: ".*" is not a boolean: use true or false\.$/)
+  test('booleans: what core.getBooleanInput takes, and the yes/on/1 and no/off/0 v1.0.0 shipped with, any case', () => {
+    for (const word of ['true', 'True', 'TRUE', 'tRUE', 'yes', 'On', '1'])
+      assert.equal(config({ share: word }).share, true)
+    for (const word of ['false', 'False', 'FALSE', 'no', 'OFF', '0'])
+      assert.equal(config({ revoke: word }).revoke, false)
+    for (const word of ['y', 'n', 'enabled', '2', 'true!', '']) {
+      fails(
+        { revoke: word },
+        'revoke',
+        /^revoke: ".*" is not a boolean: use true or false \(yes\/no, on\/off and 1\/0 work too\)\.$/
+      )
     }
   })
 
