@@ -3,9 +3,11 @@
  * INPUT_* variables and GITHUB_OUTPUT / GITHUB_ENV / GITHUB_STATE / GITHUB_STEP_SUMMARY files) and shows
  * what the workflow would see, masked as the runner masks it.
  *
- * Against an embedded OpenID provider (`oidc-provider` on loopback, with a demo client) by default; against
- * a real Auth URL when BINARLY_AUTH_URL, BINARLY_CLIENT_ID and BINARLY_CLIENT_SECRET are set (in the
- * environment or in a .env file, see .env.example).
+ * Against an embedded OpenID provider (`oidc-provider` on loopback, with a demo client) by default, or when
+ * the Auth URL is the provider's own address (.env.example's); against a real Auth URL when one is set. Every
+ * input comes from the environment or a .env file (see .env.example and scripts/demo-settings.ts):
+ * `INPUT_<NAME>` as the runner passes it (INPUT_SCOPE, INPUT_CA-CERTIFICATE or INPUT_CA_CERTIFICATE, …), and
+ * BINARLY_AUTH_URL, BINARLY_CLIENT_ID, BINARLY_CLIENT_SECRET.
  *
  * `npm run demo -- --serve [--port 8765]` only starts the embedded provider and keeps it running, for
  * `npm run local -- .env` (@github/local-action running src/main.ts and src/post.ts; .env.example points at it).
@@ -13,8 +15,10 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs, parseEnv } from 'node:util'
+import { readActionYml } from '../__tests__/support/action-yml.ts'
 import { CLIENTS, startOidcServer } from '../__tests__/support/oidc-server.ts'
 import { ROOT, runStep, type StepResult } from '../__tests__/support/runner.ts'
+import { planDemo, runnerLog } from './demo-settings.ts'
 
 /** The port `--serve` listens on by default: the one .env.example names. */
 const SERVE_PORT = 8765
@@ -56,23 +60,36 @@ async function serve(port: number): Promise<never> {
 
 const dotenv = join(ROOT, '.env')
 const fileEnv = existsSync(dotenv) ? parseEnv(readFileSync(dotenv, 'utf8')) : {}
-const setting = (name: string): string | undefined => process.env[name] || fileEnv[name] || undefined
+const plan = planDemo(Object.keys(readActionYml().inputs), [process.env, fileEnv], {
+  url: `http://127.0.0.1:${SERVE_PORT}`,
+  port: SERVE_PORT
+})
+if (plan.mode === 'missing') {
+  console.error(plan.message)
+  process.exit(2)
+}
+/** What the job's environment would hold besides inputs: proxies, extra CAs, debug logging. */
+const passThrough = Object.fromEntries(
+  [
+    'HTTPS_PROXY',
+    'https_proxy',
+    'HTTP_PROXY',
+    'http_proxy',
+    'NO_PROXY',
+    'no_proxy',
+    'NODE_EXTRA_CA_CERTS',
+    'RUNNER_DEBUG',
+    'ACTIONS_STEP_DEBUG'
+  ].map(name => [name, process.env[name] ?? fileEnv[name]])
+)
 
 const bold = (text: string): string => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text)
 const section = (title: string): void => console.log(`\n${bold(`── ${title} `.padEnd(72, '─'))}`)
 
-/**
- * What the runner shows: `::add-mask::` lines (and `::debug::` lines, unless debug logging is on) hidden,
- * every masked value replaced by ***.
- */
+/** What the runner shows (scripts/demo-settings.ts), debug lines with RUNNER_DEBUG=1 or ACTIONS_STEP_DEBUG=true. */
 function masked(text: string, masks: string[]): string {
-  const debug = process.env.RUNNER_DEBUG === '1'
-  let out = text
-    .split('\n')
-    .filter(line => !line.startsWith('::add-mask::') && (debug || !line.startsWith('::debug::')))
-    .join('\n')
-  for (const mask of [...masks].sort((a, b) => b.length - a.length)) if (mask) out = out.split(mask).join('***')
-  return out.trim()
+  const debug = passThrough.RUNNER_DEBUG === '1' || passThrough.ACTIONS_STEP_DEBUG === 'true'
+  return runnerLog(text, masks, debug)
 }
 
 function show(step: string, result: StepResult, masks: string[]): void {
@@ -87,33 +104,31 @@ function show(step: string, result: StepResult, masks: string[]): void {
   console.log(result.summary.trim() || '(none)')
 }
 
-const realUrl = setting('BINARLY_AUTH_URL')
-const server = realUrl ? undefined : await startOidcServer()
-const inputs: Record<string, string> = realUrl
-  ? {
-      'auth-url': realUrl,
-      'client-id': setting('BINARLY_CLIENT_ID') ?? '',
-      'client-secret': setting('BINARLY_CLIENT_SECRET') ?? ''
-    }
-  : {
-      'auth-url': server?.issuer ?? '',
-      'client-id': CLIENTS.special.id,
-      'client-secret': CLIENTS.special.secret,
-      scope: 'scan:read'
-    }
+const server = plan.mode === 'real' ? undefined : await startOidcServer({ port: plan.port })
+const inputs: Record<string, string> =
+  plan.mode === 'real'
+    ? plan.inputs
+    : {
+        'auth-url': server?.issuer ?? '',
+        'client-id': CLIENTS.special.id,
+        'client-secret': CLIENTS.special.secret,
+        scope: 'scan:read',
+        ...plan.overrides
+      }
+const realUrl = plan.mode === 'real' ? inputs['auth-url'] : undefined
 
 try {
   console.log(
     realUrl
-      ? `Running dist/main/index.js against ${realUrl} (from BINARLY_AUTH_URL).`
-      : `Running dist/main/index.js against an embedded OpenID provider at ${server?.issuer}\n(demo client "${CLIENTS.special.id}"; set BINARLY_AUTH_URL, BINARLY_CLIENT_ID and BINARLY_CLIENT_SECRET, or a .env file, to use your own Auth URL).`
+      ? `Running dist/main/index.js against ${realUrl}, with the inputs ${Object.keys(inputs).join(', ')}.`
+      : `Running dist/main/index.js against an embedded OpenID provider at ${server?.issuer}\n(demo client "${CLIENTS.special.id}"; set BINARLY_AUTH_URL, BINARLY_CLIENT_ID and BINARLY_CLIENT_SECRET, or INPUT_* variables, in the environment or a .env file to use your own Auth URL).`
   )
-  const main = await runStep('main', inputs, { fromDist: true })
+  const main = await runStep('main', inputs, { fromDist: true, env: passThrough })
   // Secrets come from repository secrets on GitHub, so the runner masks them from the start.
-  const masks = [inputs['client-secret'] ?? '', ...main.masks]
+  const masks = [...(plan.mode === 'real' ? plan.secrets : [inputs['client-secret'] ?? '']), ...main.masks]
   show('main', main, masks)
   if (main.code === 0) {
-    const post = await runStep('post', inputs, { state: main.state, fromDist: true })
+    const post = await runStep('post', inputs, { state: main.state, fromDist: true, env: passThrough })
     show('post (when the job ends)', post, masks)
     if (server) {
       const introspection = await server.introspect(main.outputs['access-token'] ?? '')

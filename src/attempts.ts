@@ -89,10 +89,34 @@ export function networkFailure(error: TransportError, url: string): AttemptFailu
         : `refused it (HTTP ${status}): check that the proxy allows ${host}, or exempt it with NO_PROXY`
     return { detail: `${proxy} would not open a tunnel to ${host}: it ${why}`, transient: Number(status) >= 500 }
   }
+  const trouble = CONNECTION_TROUBLE[error.code]
+  const proxy = proxyFor(url)
   return {
     detail: `network error talking to ${host}: ${printable(error.message, 300)}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ''}`,
-    transient: TRANSIENT_CODES.has(error.code)
+    transient: TRANSIENT_CODES.has(error.code),
+    ...(trouble
+      ? {
+          hint: `${trouble.replace('HOST', host)}: check the host and port in auth-url, that this runner's network can reach them (firewalls, a self-hosted runner's outbound rules), and ${proxy ? `the proxy ${proxy} (HTTPS_PROXY / HTTP_PROXY; NO_PROXY bypasses it)` : 'whether this network needs a proxy (HTTPS_PROXY)'}${error.code === 'ETIMEDOUT' ? '; a slow server needs a higher timeout input' : ''}.`
+        }
+      : {})
   }
+}
+
+/**
+ * Connection failures that say nothing about the configuration by themselves: what happened, for the hint
+ * (HOST stands for the host). Plain text, not functions, so that every entry is the same code path.
+ */
+const CONNECTION_TROUBLE: Partial<Record<string, string>> = {
+  ECONNREFUSED: 'Nothing accepted the connection at HOST',
+  ECONNRESET: 'The connection to HOST was closed before an answer came',
+  EPIPE: 'The connection to HOST was closed before an answer came',
+  ECONNABORTED: 'The connection to HOST was closed before an answer came',
+  ETIMEDOUT: 'HOST did not answer in time',
+  EHOSTUNREACH: 'HOST cannot be reached from this runner',
+  ENETUNREACH: 'HOST cannot be reached from this runner',
+  ENETDOWN: 'HOST cannot be reached from this runner',
+  EHOSTDOWN: 'HOST cannot be reached from this runner',
+  EAI_AGAIN: 'The name of HOST could not be looked up (a temporary DNS failure)'
 }
 
 export async function withAttempts<T>(
@@ -134,7 +158,8 @@ export async function withAttempts<T>(
       const tally = failure.transient
         ? ` Gave up after ${count} attempt${count > 1 ? 's' : ''} in ${formatMs(clock.now() - firstStarted)}: ${decision.why}.`
         : ''
-      throw new EndpointError(`${describe(failure)}${tally}`, url, failure, count)
+      const hint = failure.hint ? ` ${failure.hint}` : ''
+      throw new EndpointError(`${describe(failure)}${tally}${hint}`, url, failure, count)
     }
     log.info(
       `${what}: attempt ${retry + 1} of ${policy.retries + 1} failed (${reason}); retrying in ${formatMs(decision.waitMs)}`

@@ -98,8 +98,27 @@ export interface ConfigIO {
   readFile(path: string): string
 }
 
-const NO_SECRET_HINT =
-  'is the secret defined in this repository (or organization/environment), and available to this event? Fork pull requests get no secrets.'
+export interface NumberLimits {
+  min: number
+  max: number
+  integer: boolean
+  /** What the number counts, for messages and the README. */
+  unit: string
+}
+
+/** The numeric inputs: their ranges and units (the README's inputs table states the same). */
+export const NUMBER_LIMITS = {
+  timeout: { min: 1, max: 3600, integer: false, unit: 'seconds' },
+  retries: { min: 0, max: 10, integer: true, unit: 'retries' },
+  'min-validity': { min: 0, max: 86400, integer: true, unit: 'seconds' }
+} as const satisfies Record<string, NumberLimits>
+
+/**
+ * Why a value set from `secrets.*` or `vars.*` can arrive empty. The README's rule is: client ID and secret
+ * are secrets, the Auth URL may be a variable; either can be mixed up, so both are named.
+ */
+const NO_VALUE_HINT =
+  'if the workflow sets it from a secret or a variable (${{ secrets.NAME }} or ${{ vars.NAME }}), check that a secret or variable of that exact name and kind is defined in this repository (or its organization or environment) and is available to this event: secrets and variables are separate lists in Settings → Secrets and variables → Actions, and fork pull requests get no secrets.'
 
 export function readConfig(read: InputReader, io: ConfigIO): Config {
   const warnings: string[] = []
@@ -116,7 +135,7 @@ export function readConfig(read: InputReader, io: ConfigIO): Config {
   if (!clientId) {
     throw new InputError(
       'client-id',
-      `is empty: set it to the Client ID of your Binarly M2M credentials (Keycloak: Clients → Client ID); ${NO_SECRET_HINT}`
+      `is empty: set it to the Client ID of your Binarly M2M credentials (Keycloak: Clients → Client ID); ${NO_VALUE_HINT}`
     )
   }
   if (/[\u0000-\u001f\u007f]/.test(clientId)) {
@@ -132,8 +151,8 @@ export function readConfig(read: InputReader, io: ConfigIO): Config {
   const envVarRaw = withDefault('env-var')
   const envVar = envVarRaw === '' ? undefined : parseEnvVar(envVarRaw)
 
-  const timeoutSeconds = parseNumber('timeout', withDefault('timeout'), { min: 1, max: 3600, integer: false })
-  const retries = parseNumber('retries', withDefault('retries'), { min: 0, max: 10, integer: true })
+  const timeoutSeconds = parseNumber('timeout', withDefault('timeout'), NUMBER_LIMITS.timeout)
+  const retries = parseNumber('retries', withDefault('retries'), NUMBER_LIMITS.retries)
 
   const caCertificate = parseCaCertificate(input('ca-certificate'), io)
 
@@ -146,11 +165,7 @@ export function readConfig(read: InputReader, io: ConfigIO): Config {
     sharedToken = undefined
   }
   const sharePassphrase = parsePassphrase(read('share-passphrase') ?? '')
-  const minValiditySeconds = parseNumber('min-validity', withDefault('min-validity'), {
-    min: 0,
-    max: 86400,
-    integer: true
-  })
+  const minValiditySeconds = parseNumber('min-validity', withDefault('min-validity'), NUMBER_LIMITS['min-validity'])
   const revoke = parseBoolean('revoke', withDefault('revoke'))
   if ((share || sharedToken || revokeSharedToken) && clientAuth.method === 'github_oidc' && !sharePassphrase) {
     throw new InputError(
@@ -232,7 +247,7 @@ function parseAuthUrl(raw: string, allowHttp: boolean, warnings: string[]): URL 
   if (!raw) {
     throw new InputError(
       'auth-url',
-      `is empty: set it to your Binarly Auth URL (https://auth-<slug>.binarly.cloud/realms/BinarlyRealm/protocol/openid-connect/token on SaaS, your Keycloak's .../realms/BinarlyRealm/protocol/openid-connect/token on-premises); ${NO_SECRET_HINT}`
+      `is empty: set it to your Binarly Auth URL (https://auth-<slug>.binarly.cloud/realms/BinarlyRealm/protocol/openid-connect/token on SaaS, your Keycloak's .../realms/BinarlyRealm/protocol/openid-connect/token on-premises); ${NO_VALUE_HINT}`
     )
   }
   let url: URL
@@ -275,7 +290,7 @@ function parseClientAuth(
   const algorithmRaw = input('signing-algorithm')
   const requireSecret = (): string => {
     if (!clientSecret) {
-      throw new InputError('client-secret', `is empty, and auth-method ${method} needs it: ${NO_SECRET_HINT}`)
+      throw new InputError('client-secret', `is empty, and auth-method ${method} needs it: ${NO_VALUE_HINT}`)
     }
     return clientSecret
   }
@@ -301,7 +316,7 @@ function parseClientAuth(
       if (!privateKeyRaw) {
         throw new InputError(
           'private-key',
-          `is empty, and auth-method private_key_jwt needs it: pass the client's PEM private key (PKCS#8, or PKCS#1 for RSA) from a secret; ${NO_SECRET_HINT}`
+          `is empty, and auth-method private_key_jwt needs it: pass the client's PEM private key (PKCS#8, or PKCS#1 for RSA) from a secret; ${NO_VALUE_HINT}`
         )
       }
       const privateKey = textOrFile('private-key', privateKeyRaw, io, 'PRIVATE KEY')
@@ -422,6 +437,12 @@ function parseEnvVar(raw: string): string {
   return raw
 }
 
+/**
+ * The words a yes/no input takes, in any letter case: what `core.getBooleanInput` takes (true, false), and the
+ * yes/on/1 and no/off/0 that v1.0.0 shipped accepting (inputs within a major version only grow).
+ */
+export const BOOLEAN_WORDS = { true: ['true', 'yes', 'on', '1'], false: ['false', 'no', 'off', '0'] } as const
+
 /** HKDF does not slow guessing, and the sealed value may be in a public log: the passphrase must be long. */
 export const MIN_PASSPHRASE_LENGTH = 16
 
@@ -438,18 +459,20 @@ function parsePassphrase(raw: string): string | undefined {
 }
 
 function parseBoolean(name: string, raw: string): boolean {
-  if (/^(true|yes|on|1)$/i.test(raw)) return true
-  if (/^(false|no|off|0)$/i.test(raw)) return false
-  throw new InputError(name, `"${raw}" is not a boolean: use true or false.`)
+  const word = raw.toLowerCase()
+  if ((BOOLEAN_WORDS.true as readonly string[]).includes(word)) return true
+  if ((BOOLEAN_WORDS.false as readonly string[]).includes(word)) return false
+  throw new InputError(name, `"${raw}" is not a boolean: use true or false (yes/no, on/off and 1/0 work too).`)
 }
 
-function parseNumber(name: string, raw: string, limits: { min: number; max: number; integer: boolean }): number {
+function parseNumber(name: string, raw: string, limits: NumberLimits): number {
   const value = Number(raw)
+  const range = `use ${limits.integer ? 'a whole number' : 'a number'} of ${limits.unit} from ${limits.min} to ${limits.max}`
   if (raw === '' || !Number.isFinite(value) || (limits.integer && !Number.isInteger(value))) {
-    throw new InputError(name, `"${raw}" is not ${limits.integer ? 'a whole number' : 'a number'}.`)
+    throw new InputError(name, `"${raw}" is not ${limits.integer ? 'a whole number' : 'a number'}: ${range}.`)
   }
   if (value < limits.min || value > limits.max) {
-    throw new InputError(name, `${value} is out of range: use a value from ${limits.min} to ${limits.max}.`)
+    throw new InputError(name, `${value} is out of range: ${range}.`)
   }
   return value
 }

@@ -28,6 +28,8 @@ export interface AttemptFailure {
   transient: boolean
   /** Seconds the server asked us to wait (Retry-After), when it said. */
   retryAfterMs?: number
+  /** What to check, for a failure whose detail does not say it: printed once, when the action gives up. */
+  hint?: string
 }
 
 /** The token endpoint (or discovery document) could not give us a token. */

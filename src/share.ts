@@ -105,7 +105,10 @@ export function unseal(
 ): UnsealResult {
   const fail = (reason: UnsealFailure, why: string): UnsealResult => ({ ok: false, reason, why })
   const malformed = (what: string): UnsealResult =>
-    fail('malformed', `it is not a sealed token (${what}); was it copied whole from the shared-token output?`)
+    fail(
+      'malformed',
+      `it is not a sealed token (${what}): pass the shared-token output of this run's sharing job, copied whole`
+    )
   const parts = sealed.trim().split('.')
   /* c8 ignore next: split always returns at least one part; the fallback is for the type checker */
   const version = parts[0] ?? ''

@@ -5,6 +5,8 @@
  * keycloak.test to 127.0.0.1, since @actions/http-client never proxies loopback addresses.
  */
 import assert from 'node:assert/strict'
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { startBlackHole, type BlackHole, type FaultProxy } from '../support/fault-proxy.ts'
 import { startForwardProxy, type ForwardProxy } from '../support/forward-proxy.ts'
@@ -219,6 +221,31 @@ describe('proxies', () => {
     )
     await assertToken(result)
     assert.equal(proxy.tunnels.length, 1)
+  })
+})
+
+describe('a server nothing answers at', () => {
+  test('connection refused: the message and the job summary say to check host, port, network and proxy', async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const closed = createServer()
+    await new Promise<void>(resolve => closed.listen(0, '127.0.0.1', resolve))
+    const { port } = closed.address() as AddressInfo
+    await new Promise(resolve => closed.close(resolve))
+    const url = `http://127.0.0.1:${port}/realms/BinarlyRealm/protocol/openid-connect/token`
+    const result = await run({ 'auth-url': url, retries: '1' })
+    assertFailure(
+      result,
+      new RegExp(
+        `network error talking to 127\\.0\\.0\\.1:${port}: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\. Gave up after 2 attempts in [\\d.]+ m?s: no retries left \\(the retries input is 1\\)\\. Nothing accepted the connection at 127\\.0\\.0\\.1:${port}: check the host and port in auth-url, that this runner's network can reach them .*and whether this network needs a proxy \\(HTTPS_PROXY\\)\\.$`
+      )
+    )
+    assert.match(result.summary, /^### Binarly access token: not obtained$/m)
+    assert.match(result.summary, new RegExp(`\\| Endpoint \\| ${url} \\|`))
+    assert.match(result.summary, /\| Attempts \| 2 \|/)
+    assert.match(
+      result.summary,
+      /Nothing accepted the connection at 127\.0\.0\.1:\d+: check the host and port in auth-url/
+    )
   })
 })
 

@@ -204,7 +204,7 @@ describe('what cannot succeed fails at once, or within the bounds', () => {
     const { result } = await run(Array.from({ length: 6 }, fault.hang), { timeout: '2', retries: '5' })
     const error = assertFailure(
       result,
-      /failed: network error talking to 127\.0\.0\.1:\d+: no complete answer within [\d.]+ m?s \(ETIMEDOUT\)\. Gave up after (\d) attempts in [\d.]+ s: the timeout input leaves no time for another attempt\.$/
+      /failed: network error talking to 127\.0\.0\.1:\d+: no complete answer within [\d.]+ m?s \(ETIMEDOUT\)\. Gave up after (\d) attempts in [\d.]+ s: the timeout input leaves no time for another attempt\. 127\.0\.0\.1:\d+ did not answer in time: check the host and port in auth-url, .*a slow server needs a higher timeout input\.$/
     )
     assert.equal(Number(/Gave up after (\d)/.exec(error)?.[1]), proxy.requests.length)
     // The process ended by itself (assertFailure checks exit code 1; runStep kills it after 30 s with none).

@@ -9,8 +9,9 @@ import { after, before, describe, test } from 'node:test'
 import { InputError } from '../../src/errors.ts'
 import { runMain } from '../../src/run-main.ts'
 import { runEntry } from '../../src/runtime.ts'
-import { httpTransport, type Transport } from '../../src/transport.ts'
+import { httpTransport, TransportError, type Transport } from '../../src/transport.ts'
 import { testDeps } from '../support/fake-core.ts'
+import { formsOf } from '../support/leaks.ts'
 import { CLIENTS, startOidcServer, type OidcServer } from '../support/oidc-server.ts'
 
 let server: OidcServer
@@ -140,6 +141,70 @@ describe('runMain', () => {
   })
 })
 
+describe('the job summary of a failed step', () => {
+  test('an input error: the summary says the inputs were refused, and quotes the message', async () => {
+    const { deps, recorded } = testDeps({ 'auth-url': server.tokenEndpoint, 'client-id': CLIENTS.post.id })
+    await assert.rejects(runMain(deps), /client-secret: is empty/)
+    assert.equal(recorded.summaries.length, 1)
+    const summary = recorded.summaries[0] ?? ''
+    assert.match(summary, /^### Binarly access token: not obtained$/m)
+    assert.match(summary, /\| Auth URL \| \(not read: the inputs were refused\) \|/)
+    assert.match(summary, /^> client-secret: is empty, and auth-method client\\_secret\\_post needs it/m)
+  })
+
+  test('a wrong secret: endpoint, client, method, attempts and the hint; no credential', async () => {
+    const wrong = 'wrong-secret-4f1c9a'
+    const { deps, recorded } = testDeps({
+      'auth-url': server.tokenEndpoint,
+      'client-id': CLIENTS.post.id,
+      'client-secret': wrong
+    })
+    await assert.rejects(runMain(deps), /invalid_client/)
+    const summary = recorded.summaries[0] ?? ''
+    assert.match(summary, new RegExp(`\\| Endpoint \\| ${server.tokenEndpoint} \\|`))
+    assert.match(summary, new RegExp(`\\| Client ID \\| ${CLIENTS.post.id} \\|`))
+    assert.match(summary, /\| Client authentication \| client\\_secret\\_post \|/)
+    assert.match(summary, /\| Attempts \| 1 \|/)
+    assert.match(summary, /HTTP 401 invalid\\_client.*is unknown or disabled in this realm, or its secret is wrong/)
+    for (const form of formsOf(wrong)) assert.ok(!summary.includes(form), 'the secret is in the summary')
+  })
+
+  test('whatever was masked is redacted from the summary, even inside an error a library wrote', async () => {
+    const secret = 'p%a+s:s w&ord=/?#~! 0123'
+    const { deps, recorded } = testDeps(
+      { 'auth-url': server.tokenEndpoint, 'client-id': CLIENTS.post.id, 'client-secret': secret, retries: '0' },
+      {
+        transport: () => Promise.reject(new TransportError(`socket closed while sending ${secret}`, 'ECONNRESET'))
+      }
+    )
+    await assert.rejects(runMain(deps), /socket closed/)
+    const summary = recorded.summaries[0] ?? ''
+    assert.match(summary, /socket closed while sending \\\*\\\*\\\*/)
+    assert.match(
+      summary,
+      /The connection to 127\.0\.0\.1:\d+ was closed before an answer came: check the host and port/
+    )
+    for (const form of formsOf(secret))
+      assert.ok(!summary.includes(form), `a form of the secret is in the summary: ${form}`)
+  })
+
+  test('github_oidc that cannot get its token: the endpoint is known, no request was sent to it', async () => {
+    const { deps, recorded } = testDeps(
+      {
+        'auth-url': server.tokenEndpoint,
+        'client-id': 'x',
+        'auth-method': 'github_oidc'
+      },
+      {
+        env: { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'runner-token-abc' }
+      }
+    )
+    await assert.rejects(runMain(deps))
+    const summary = recorded.summaries[0] ?? ''
+    assert.match(summary, /\| Attempts \| \(no request was sent to it\) \|/)
+  })
+})
+
 describe('runMain against a scripted server (discovery, JWT tokens, failures oidc-provider does not give)', () => {
   let scripted: Server
   let base = ''
@@ -158,6 +223,7 @@ describe('runMain against a scripted server (discovery, JWT tokens, failures oid
           res.writeHead(503, { 'content-type': 'text/plain' }).end('maintenance')
         } else if (req.url === '/realm/.well-known/openid-configuration') {
           res.writeHead(200, { 'content-type': 'application/json' })
+          // Served as tokens.example.invalid (see hostsFile): issuer and token endpoint on the origin of auth-url.
           res.end(
             JSON.stringify({
               issuer: 'http://tokens.example.invalid/realm',
@@ -175,8 +241,7 @@ describe('runMain against a scripted server (discovery, JWT tokens, failures oid
   })
   after(() => new Promise<void>(resolve => scripted.close(() => resolve())))
 
-  /** Sends requests for tokens.example.invalid (which does not resolve) to the scripted server, like a hosts file:
-   * the action sees a non-loopback http:// origin, where discovery and the token endpoint both live. */
+  /** Sends requests for tokens.example.invalid (which does not resolve) to the scripted server, like a hosts file. */
   const hostsFile: Transport = request =>
     httpTransport({ ...request, url: request.url.replace('http://tokens.example.invalid', base) })
 
@@ -205,12 +270,13 @@ describe('runMain against a scripted server (discovery, JWT tokens, failures oid
       { debug: true }
     )
     await runMain(deps)
-    assert.ok(
-      recorded.calls.some(
+    assert.equal(
+      recorded.calls.filter(
         ([kind, m]) =>
           kind === 'warning' &&
           m === 'allow-http is true: credentials are sent in clear text to http://tokens.example.invalid.'
-      ),
+      ).length,
+      1,
       JSON.stringify(recorded.calls)
     )
     assert.equal(recorded.outputs['access-token'], jwtToken)
@@ -218,43 +284,6 @@ describe('runMain against a scripted server (discovery, JWT tokens, failures oid
     assert.ok(claims, JSON.stringify(recorded.calls))
     assert.match(claims[1], /"iss":"https:\/\/kc\.example\.com\/realms\/BinarlyRealm"/)
     assert.ok(!claims[1].includes(jwtToken))
-  })
-
-  test('revoke-shared-token through a discovery that warns: the warning is shown, and no revocation endpoint is known', async () => {
-    const env = { GITHUB_REPOSITORY: 'binarly-io/firmware', GITHUB_RUN_ID: '78' }
-    const shared = testDeps(
-      {
-        'auth-url': 'http://tokens.example.invalid/realm',
-        'client-id': 'scripted-client-id',
-        'client-secret': 'scripted-secret-value-0042',
-        'allow-http': 'true',
-        share: 'true'
-      },
-      { transport: hostsFile, env }
-    )
-    await runMain(shared.deps)
-    const sealed = shared.recorded.outputs['shared-token'] ?? ''
-    assert.match(sealed, /^v\d+\./)
-    const { deps, recorded } = testDeps(
-      {
-        'auth-url': 'http://tokens.example.invalid/realm',
-        'client-id': 'scripted-client-id',
-        'client-secret': 'scripted-secret-value-0042',
-        'allow-http': 'true',
-        'revoke-shared-token': sealed
-      },
-      { transport: hostsFile, env }
-    )
-    await runMain(deps)
-    const warned = recorded.calls.filter(([kind]) => kind === 'warning').map(([, m]) => m)
-    assert.ok(
-      warned.includes('allow-http is true: credentials are sent in clear text to http://tokens.example.invalid.'),
-      JSON.stringify(warned)
-    )
-    assert.ok(
-      warned.some(m => /no revocation endpoint is known/.test(m)),
-      JSON.stringify(warned)
-    )
   })
 
   test('one extra CA is announced in the singular', async () => {

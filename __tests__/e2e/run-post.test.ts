@@ -5,8 +5,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { runMain } from '../../src/run-main.ts'
-import { readConfig } from '../../src/config.ts'
-import { openForRevocation } from '../../src/revoke-shared.ts'
 import { runPost } from '../../src/run-post.ts'
 import { httpTransport } from '../../src/transport.ts'
 import { testDeps } from '../support/fake-core.ts'
@@ -220,14 +218,6 @@ describe('revoke-shared-token, in-process', () => {
     assert.deepEqual(warnings(recorded), [])
     assert.ok(recorded.calls.some(([kind, m]) => kind === 'info' && /has expired already/.test(m)))
     assert.equal(server.requests.length, since)
-  })
-
-  test('openForRevocation without a value (revoke-shared-token unset) only warns that it cannot be opened', () => {
-    const { deps, recorded } = testDeps(inputs(), { env: RUN })
-    const config = readConfig(deps.inputs, { readFile: deps.readFile })
-    assert.equal(openForRevocation(config, deps), undefined)
-    assert.equal(warnings(recorded).length, 1)
-    assert.match(warnings(recorded)[0] ?? '', /^revoke-shared-token: nothing was revoked: the value cannot be opened: /)
   })
 
   test('no revocation endpoint known: a warning that says until when the token stays valid', async () => {

@@ -138,7 +138,7 @@ describe('withAttempts', () => {
     assert.match(
       outcome.message,
       new RegExp(
-        `^Token request failed: network error talking to kc.example.com: no complete answer within 1 s \\(ETIMEDOUT\\)\\. Gave up after ${timeouts.length} attempts in [\\d.]+ s: the timeout input leaves no time for another attempt\\.$`
+        `^Token request failed: network error talking to kc.example.com: no complete answer within 1 s \\(ETIMEDOUT\\)\\. Gave up after ${timeouts.length} attempts in [\\d.]+ s: the timeout input leaves no time for another attempt\\. kc\\.example\\.com did not answer in time: check the host and port in auth-url.*; a slow server needs a higher timeout input\\.$`
       )
     )
   })
@@ -223,6 +223,51 @@ describe('networkFailure', () => {
       'network error talking to kc.example.com: socket hang up (ECONNRESET)'
     )
     assert.match(classify('ENOTFOUND').detail, /the host kc\.example\.com was not found \(ENOTFOUND\): check auth-url/)
+  })
+
+  test('refusals, resets, timeouts and unreachable hosts get a hint: host and port, the network, the proxy', () => {
+    const refused = classify('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.7:443')
+    assert.equal(refused.detail, 'network error talking to kc.example.com: connect ECONNREFUSED 10.0.0.7:443')
+    assert.match(
+      refused.hint ?? '',
+      /^Nothing accepted the connection at kc\.example\.com: check the host and port in auth-url, that this runner's network can reach them \(firewalls, a self-hosted runner's outbound rules\), and /
+    )
+    for (const [code, start] of [
+      ['ECONNRESET', 'The connection to kc.example.com was closed'],
+      ['EPIPE', 'The connection to kc.example.com was closed'],
+      ['ECONNABORTED', 'The connection to kc.example.com was closed'],
+      ['ENETDOWN', 'kc.example.com cannot be reached from this runner'],
+      ['EHOSTDOWN', 'kc.example.com cannot be reached from this runner'],
+      ['ETIMEDOUT', 'kc.example.com did not answer in time'],
+      ['EHOSTUNREACH', 'kc.example.com cannot be reached from this runner'],
+      ['ENETUNREACH', 'kc.example.com cannot be reached from this runner'],
+      ['EAI_AGAIN', 'The name of kc.example.com could not be looked up']
+    ] as const) {
+      assert.ok(classify(code).hint?.startsWith(start), code)
+    }
+    assert.equal(classify('ENOTFOUND').hint, undefined, 'its detail says it already')
+    assert.equal(classify('EUNKNOWN').hint, undefined)
+  })
+
+  test('with a proxy in the environment, the hint names it; without, it asks whether one is needed', () => {
+    const names = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'no_proxy', 'NO_PROXY']
+    const saved = names.map(name => [name, process.env[name]] as const)
+    const set = (values: Record<string, string>): void => {
+      for (const name of names) Reflect.deleteProperty(process.env, name)
+      Object.assign(process.env, values)
+    }
+    try {
+      set({})
+      assert.match(classify('ECONNREFUSED').hint ?? '', /whether this network needs a proxy \(HTTPS_PROXY\)\.$/)
+      set({ HTTPS_PROXY: 'http://proxy.corp.example:3128' })
+      assert.match(
+        classify('ECONNREFUSED').hint ?? '',
+        /and the proxy http:\/\/proxy\.corp\.example:3128 \(HTTPS_PROXY \/ HTTP_PROXY; NO_PROXY bypasses it\)\.$/
+      )
+    } finally {
+      set({})
+      for (const [name, value] of saved) if (value !== undefined) process.env[name] = value
+    }
   })
 
   test('a body over the cap fails at once', () => {

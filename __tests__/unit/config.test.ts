@@ -53,12 +53,11 @@ describe('readConfig', () => {
 
   test('missing required inputs name the input and the fix', () => {
     fails({ 'auth-url': '' }, 'auth-url', /is empty: set it to your Binarly Auth URL/)
-    fails({ 'client-id': '' }, 'client-id', /is empty.*Fork pull requests get no secrets/)
-    fails(
-      { 'client-secret': '' },
-      'client-secret',
-      /is empty.*available to this event\? Fork pull requests get no secrets\./
-    )
+    // A value set from a secret or a variable of a wrong name arrives empty: both are named.
+    const either = /\$\{\{ secrets\.NAME \}\} or \$\{\{ vars\.NAME \}\}.*fork pull requests get no secrets\.$/
+    fails({ 'client-id': '' }, 'client-id', either)
+    fails({ 'auth-url': '' }, 'auth-url', either)
+    fails({ 'client-secret': '' }, 'client-secret', either)
     fails({ 'client-secret': '   ' }, 'client-secret', /is empty/)
   })
 
@@ -80,13 +79,32 @@ describe('readConfig', () => {
 
   test('booleans and numbers are checked with the input name', () => {
     fails({ 'allow-http': 'maybe' }, 'allow-http', /not a boolean/)
-    fails({ timeout: 'abc' }, 'timeout', /not a number/)
-    fails({ timeout: '0' }, 'timeout', /out of range/)
-    fails({ retries: '1.5' }, 'retries', /whole number/)
-    fails({ retries: '11' }, 'retries', /out of range/)
-    fails({ 'min-validity': '-1' }, 'min-validity', /out of range/)
+    // Every number error says the unit and the range.
+    fails({ timeout: 'abc' }, 'timeout', /^timeout: "abc" is not a number: use a number of seconds from 1 to 3600\.$/)
+    fails({ timeout: '0' }, 'timeout', /^timeout: 0 is out of range: use a number of seconds from 1 to 3600\.$/)
+    fails(
+      { retries: '1.5' },
+      'retries',
+      /^retries: "1\.5" is not a whole number: use a whole number of retries from 0 to 10\.$/
+    )
+    fails({ retries: '11' }, 'retries', /out of range: use a whole number of retries from 0 to 10\./)
+    fails({ 'min-validity': '-1' }, 'min-validity', /out of range: use a whole number of seconds from 0 to 86400\./)
     assert.equal(config({ timeout: '2.5' }).timeoutMs, 2500)
     assert.equal(config({ share: 'TRUE', revoke: 'False' }).share, true)
+  })
+
+  test('booleans: what core.getBooleanInput takes, and the yes/on/1 and no/off/0 v1.0.0 shipped with, any case', () => {
+    for (const word of ['true', 'True', 'TRUE', 'tRUE', 'yes', 'On', '1'])
+      assert.equal(config({ share: word }).share, true)
+    for (const word of ['false', 'False', 'FALSE', 'no', 'OFF', '0'])
+      assert.equal(config({ revoke: word }).revoke, false)
+    for (const word of ['y', 'n', 'enabled', '2', 'true!', '']) {
+      fails(
+        { revoke: word },
+        'revoke',
+        /^revoke: ".*" is not a boolean: use true or false \(yes\/no, on\/off and 1\/0 work too\)\.$/
+      )
+    }
   })
 
   test('auth-method is one of the five, and each checks what it needs', () => {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
+import { NUMBER_LIMITS } from '../../src/config.ts'
 import { readActionYml } from '../support/action-yml.ts'
 import { ROOT } from '../support/runner.ts'
 
@@ -50,6 +51,14 @@ describe('README.md agrees with action.yml', () => {
         input.required === true ? 'required' : typeof input.default === 'string' ? `\`${input.default}\`` : ''
       assert.equal(defaultCell, expected, `README default of ${name}: action.yml says ${expected || 'none'}`)
       assert.ok(meaning, `README: ${name} has no meaning`)
+    }
+  })
+
+  test('the numeric inputs state their range, as config.ts checks it', () => {
+    const rows = table(['input', 'default', 'meaning'])
+    for (const [name, limits] of Object.entries(NUMBER_LIMITS)) {
+      const [, meaning = ''] = rows.get(name) ?? []
+      assert.ok(meaning.includes(`from ${limits.min} to ${limits.max}`), `README: ${name} does not say its range`)
     }
   })
 

@@ -137,6 +137,7 @@ describe('seal / unseal', () => {
       return [SHARE_FORMAT, ...[iv, ciphertext, cipher.getAuthTag()].map(b => b.toString('base64url'))].join('.')
     }
     const expiry = token.expiresAt.getTime()
+    // The inputs the token was obtained for, as seal() writes them.
     const b = {
       clientId: binding.clientId,
       authUrl: binding.authUrl,
@@ -158,8 +159,10 @@ describe('seal / unseal', () => {
       JSON.stringify({ t: 'tok', y: 'Bearer', s: ['scan:read'], e: expiry, b }),
       JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: String(expiry), b }),
       JSON.stringify({ t: 'tok', y: 'Bearer', s: null, b }),
+      // A v1-style payload (no binding), and a binding that is not an object.
       JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: expiry }),
-      JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: expiry, b: null })
+      JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: expiry, b: null }),
+      JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: expiry, b: 'ci' })
     ]
     for (const content of contents) {
       const result = unseal(sealRaw(content), key, binding, NOW, 60)
@@ -167,7 +170,7 @@ describe('seal / unseal', () => {
       assert.equal(result.reason, 'malformed', content)
       assert.equal(
         result.why,
-        'it is not a sealed token (its content is not a sealed token); was it copied whole from the shared-token output?',
+        "it is not a sealed token (its content is not a sealed token): pass the shared-token output of this run's sharing job, copied whole",
         content
       )
     }
@@ -232,6 +235,22 @@ describe('seal / unseal', () => {
     }
   })
 
+  test('every reason is a clause the caller ends: no final punctuation (no "?." in the warning)', () => {
+    const sealed = seal(token, key, binding)
+    const [, ...rest] = sealed.split('.')
+    const failures = [
+      unseal(sealed.slice(0, -5), key, binding, NOW, 60),
+      unseal(['v9', ...rest].join('.'), key, binding, NOW, 60),
+      unseal(sealed, deriveShareKey('other'), binding, NOW, 60),
+      unseal(sealed, key, binding, NOW + 3600_000, 60),
+      unseal(sealed, key, binding, NOW + 1770_000, 60)
+    ]
+    for (const result of failures) {
+      assert.ok(!result.ok)
+      assert.doesNotMatch(result.why, /[.?!;:,]$/, result.why)
+    }
+  })
+
   test('the key depends on the secret only, and is 256 bits', () => {
     assert.equal(key.length, 32)
     assert.deepEqual(deriveShareKey('post-secret-0123456789'), key)
@@ -269,9 +288,10 @@ describe('the sealing secret of a job (shareSecret)', () => {
       () => shareSecret(oidc),
       /^InputError: share-passphrase: is required to share a token with auth-method github_oidc\.$/
     )
+    const passphrase = 'pp-0123456789abcdef'
     assert.equal(
-      shareSecret(config({ ...base, 'auth-method': 'github_oidc', 'share-passphrase': 'pp-0123456789abcdef' })),
-      'pp-0123456789abcdef'
+      shareSecret(config({ ...base, 'auth-method': 'github_oidc', 'share-passphrase': passphrase })),
+      passphrase
     )
   })
 })
@@ -299,14 +319,6 @@ describe('shareToken', () => {
     }
   })
 
-  test('the shortest masked value is named in the plural when it is longer than one character', () => {
-    const { core, recorded } = fakeCore()
-    // "v2" starts every sealed value ("v2."), so no sealing can avoid it.
-    assert.equal(shareToken(config, issued, { core, env }, ['v2']), false)
-    const warning = recorded.calls.find(([kind]) => kind === 'warning')?.[1] ?? ''
-    assert.match(warning, /\(the shortest is 2 characters long\)/)
-  })
-
   test('a masked value in every sealing (here "v", as in "v2."): not shared, with a warning saying why', () => {
     const { core, recorded } = fakeCore()
     assert.equal(shareToken(config, issued, { core, env }, ['v', '']), false)
@@ -315,6 +327,13 @@ describe('shareToken', () => {
     assert.match(
       warning,
       /^share: the token is not shared: every sealing contained the client ID or a value this step masked \(the shortest is 1 character long\)/
+    )
+    // Every sealing starts with "v2.": a two-character masked value is named in the plural.
+    const two = fakeCore()
+    assert.equal(shareToken(config, issued, { core: two.core, env }, ['v2']), false)
+    assert.match(
+      two.recorded.calls.find(([kind]) => kind === 'warning')?.[1] ?? '',
+      /the shortest is 2 characters long/
     )
   })
 })
