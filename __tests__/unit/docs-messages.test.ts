@@ -202,7 +202,7 @@ async function corpus(): Promise<string[]> {
     { ...BASE, 'ca-certificate': ca },
     {
       transport: async () => json(200, { access_token: 'eyJ.a.b', token_type: 'Bearer', expires_in: 300 }),
-      trustCAs: () => 1
+      trustCAs: async () => 1
     }
   )
   const saved = process.env.HTTPS_PROXY
