@@ -64,6 +64,8 @@ export interface Config {
   sharePassphrase: string | undefined
   minValiditySeconds: number
   revoke: boolean
+  /** `token-command`: start the per-job token agent and put `binarly-token` on PATH for later steps. */
+  tokenCommand: boolean
   /** Non-fatal remarks about the inputs, to print as warnings. */
   warnings: string[]
 }
@@ -77,7 +79,8 @@ export const DEFAULTS = {
   'allow-http': 'false',
   share: 'false',
   'min-validity': '60',
-  revoke: 'true'
+  revoke: 'true',
+  'token-command': 'false'
 } as const
 
 /**
@@ -144,6 +147,7 @@ export function readConfig(read: InputReader, io: ConfigIO): Config {
     integer: true
   })
   const revoke = parseBoolean('revoke', withDefault('revoke'))
+  const tokenCommand = parseBoolean('token-command', withDefault('token-command'))
   if ((share || sharedToken) && clientAuth.method === 'github_oidc' && !sharePassphrase) {
     throw new InputError(
       'share-passphrase',
@@ -168,6 +172,7 @@ export function readConfig(read: InputReader, io: ConfigIO): Config {
     sharePassphrase,
     minValiditySeconds,
     revoke,
+    tokenCommand,
     warnings
   }
 }

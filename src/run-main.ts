@@ -34,6 +34,7 @@ export async function runMain(deps: Deps): Promise<void> {
   const reused = reuseSharedToken(config, deps)
   if (reused) {
     await hand(deps, config, undefined, reused, 'shared-token')
+    await startTokenCommand(deps, config, undefined, reused)
     core.info(
       `Reusing the shared-token of this run: a ${reused.tokenType} token valid until ${reused.expiresAt?.toISOString()}.`
     )
@@ -80,6 +81,7 @@ export async function runMain(deps: Deps): Promise<void> {
   })
   const token = issuedToken(response, deps.clock.now())
   await hand(deps, config, endpoints, token, 'exchange')
+  await startTokenCommand(deps, config, endpoints, token)
   core.info(
     `Got a ${token.tokenType} token${token.expiresAt ? ` valid until ${token.expiresAt.toISOString()}` : ''}${token.scope ? ` with scope "${token.scope}"` : ''} in ${formatMs(deps.clock.now() - started)}.`
   )
@@ -121,6 +123,18 @@ async function hand(
       })
     )
     .catch((error: unknown) => core.debug(`No job summary written: ${(error as Error).message}`))
+}
+
+/** token-command: true starts the job's token agent and puts binarly-token on PATH (token-command.ts). */
+async function startTokenCommand(
+  deps: Deps,
+  config: Config,
+  endpoints: Endpoints | undefined,
+  token: IssuedToken
+): Promise<void> {
+  if (!config.tokenCommand) return
+  const { installTokenCommand, processTokenCommandDeps } = await import('./token-command.js')
+  await installTokenCommand(config, endpoints, token, processTokenCommandDeps(deps))
 }
 
 /** The audience of the GitHub OIDC token: oidc-audience, else the realm issuer derived from auth-url. */
