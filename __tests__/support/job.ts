@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
-import { runStep, type StepOptions, type StepResult } from './runner.ts'
+import { runStep, visibleOutput, type StepOptions, type StepResult } from './runner.ts'
 
 export interface ShellResult {
   code: number | null
@@ -87,7 +87,7 @@ export function startJob(): Job {
     if (step === 'main') Object.assign(job.state, result.state)
     job.logs.push({
       name: step,
-      text: [result.stdout, result.stderr, ...Object.values(result.files)].join('\n')
+      text: [visibleOutput(result), ...Object.values(result.files)].join('\n')
     })
     return result
   }
