@@ -22,8 +22,8 @@ export const FRESH_SHARE = 0.9
 
 export class TokenCache {
   private current: IssuedToken | undefined
-  /** How long the last token from an exchange lived, in ms, when the server said. */
-  private freshLifetimeMs: number | undefined
+  /** How long the last token from an exchange lived, in ms (0: no exchange yet, or the server did not say). */
+  private freshLifetimeMs = 0
   private inFlight: Promise<IssuedToken> | undefined
   private readonly mintedTokens: IssuedToken[] = []
 
@@ -58,13 +58,13 @@ export class TokenCache {
     const left = this.left(token)
     if (left >= wantedMs) return true
     // Nothing fresher can be had: the server's tokens do not live as long as asked.
-    return this.freshLifetimeMs !== undefined && left > 0 && left >= this.freshLifetimeMs * FRESH_SHARE
+    return this.freshLifetimeMs > 0 && left >= this.freshLifetimeMs * FRESH_SHARE
   }
 
   private answer(token: IssuedToken, wantedMs: number): CachedToken {
     if (this.left(token) >= wantedMs) return { token }
-    const lifetime = this.freshLifetimeMs ?? this.left(token)
-    return { token, shortLived: Math.floor(lifetime / 1000) }
+    // Only a token as fresh as they come is handed out short, so the last exchange says how long they live.
+    return { token, shortLived: Math.floor(this.freshLifetimeMs / 1000) }
   }
 
   /** One exchange, shared by everyone who asks while it runs. */
@@ -74,7 +74,7 @@ export class TokenCache {
         const token = await this.exchange()
         this.current = token
         this.mintedTokens.push(token)
-        this.freshLifetimeMs = token.expiresIn === undefined ? undefined : token.expiresIn * 1000
+        this.freshLifetimeMs = (token.expiresIn ?? 0) * 1000
         return token
       } finally {
         this.inFlight = undefined

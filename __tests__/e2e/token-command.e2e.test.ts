@@ -10,6 +10,8 @@ import { generateKeyPairSync } from 'node:crypto'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import type { ClientMetadata } from 'oidc-provider'
+import { startFederatedRealm } from '../support/federated-realm.ts'
+import { startGitHubOidc, SUBJECT } from '../support/github-oidc.ts'
 import { filesUnder, processesWithEnv, startJob, type Job, type ShellResult } from '../support/job.ts'
 import { formsOf } from '../support/leaks.ts'
 import { CLIENTS, startOidcServer, type OidcServer } from '../support/oidc-server.ts'
@@ -288,6 +290,50 @@ describe('sharing: a consumer job’s command starts from the shared token', () 
     } finally {
       producer.close()
       consumer.close()
+    }
+  })
+})
+
+describe('github_oidc: the agent asks GitHub for a new ID token itself', () => {
+  test('a refresh presents a fresh GitHub token (the job env holds the request variables, no secret at all)', async () => {
+    const github = await startGitHubOidc()
+    const realm = await startFederatedRealm({ trustedIssuer: github.issuer, subject: SUBJECT })
+    const job = startJob()
+    try {
+      const oidcInputs = {
+        'auth-url': realm.tokenEndpoint,
+        'client-id': 'binarly-github',
+        'auth-method': 'github_oidc',
+        'token-command': 'true'
+      }
+      const main = await job.main(oidcInputs, { env: github.env })
+      assert.equal(main.code, 0, main.stdout + main.stderr)
+      assert.equal(github.requests.length, 1)
+      // The realm's tokens live 300 s: asking for more forces an exchange, with a new GitHub token.
+      const fresh = ok(await job.run('binarly-token --min-validity 600', { env: github.env }))
+      const token = fresh.stdout.trim()
+      assert.notEqual(token, main.outputs['access-token'])
+      assert.ok(realm.issued.includes(token))
+      assert.deepEqual(
+        github.requests.map(r => [r.audience, r.authorized, r.status]),
+        [
+          [realm.issuer, true, 200],
+          [realm.issuer, true, 200]
+        ]
+      )
+      assert.equal(realm.requests.at(-1)?.status, 200)
+      assert.match(fresh.stderr, /the server issues tokens that live 300 s/)
+      const post = await job.post(oidcInputs, { env: github.env })
+      assert.equal(post.code, 0, post.stdout + post.stderr)
+      for (const log of job.logs) {
+        for (const secret of [github.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN, ...github.issued]) {
+          assert.ok(!log.text.includes(secret), `a GitHub credential leaked into step ${log.name}`)
+        }
+      }
+    } finally {
+      job.close()
+      await realm.close()
+      await github.close()
     }
   })
 })
