@@ -22,9 +22,7 @@ export interface AgentFile {
   timeoutMs: number
 }
 
-export type AgentRequest =
-  | { key: string; op: 'token'; minValidity?: number }
-  | { key: string; op: 'stop' }
+export type AgentRequest = { key: string; op: 'token'; minValidity?: number } | { key: string; op: 'stop' }
 
 /** A token as the command prints it with `--json` (but `expires_in`, which it counts at print time). */
 export interface WireToken {
@@ -50,7 +48,8 @@ export type TokenAnswer =
 export interface StopAnswer {
   ok: true
   minted: { accessToken: string; expiresAt: string | null }[]
-  tokenEndpoint: string | null
-  revocationEndpoint: string | null
-  oidcAudience: string | null
+  /** The endpoints the agent used ('' when it made no request: then it minted nothing). */
+  tokenEndpoint: string
+  revocationEndpoint: string
+  oidcAudience: string
 }

@@ -65,6 +65,8 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
   const config: Config = { ...setup.config, authUrl: new URL(setup.config.authUrl), warnings: [] }
   if (config.caCertificate) deps.trustCAs(config.caCertificate)
   let endpoints = setup.endpoints
+  /** The audience of the GitHub OIDC tokens the last exchange used (github_oidc), for revocation. */
+  let audience: string | undefined
   const started = deps.clock.now()
 
   const exchange = async (): Promise<IssuedToken> => {
@@ -80,6 +82,7 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
       log: { info: () => undefined, debug: () => undefined }
     }
     endpoints ??= await resolveEndpoints(config.authUrl, config.allowHttp, deps.transport, attempts, [])
+    audience = oidcAudience(config, endpoints)
     const response = await requestToken(config, endpoints.tokenEndpoint, {
       transport: deps.transport,
       attempts,
@@ -87,7 +90,7 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
       setSecret: () => undefined,
       auth: {
         clientId: config.clientId,
-        oidcAudience: oidcAudience(config, endpoints),
+        oidcAudience: audience,
         getIDToken: audience => deps.getIDToken(audience),
         now: () => deps.clock.now()
       }
@@ -98,8 +101,10 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
     ...setup.token,
     expiresAt: setup.token.expiresAt ? new Date(setup.token.expiresAt) : undefined
   }
-  const cache = new TokenCache(initial, () => withDeadline(exchange(), config.timeoutMs + 1000), () =>
-    deps.clock.now()
+  const cache = new TokenCache(
+    initial,
+    () => withDeadline(exchange(), config.timeoutMs),
+    () => deps.clock.now()
   )
 
   const key = digest(setup.key)
@@ -123,9 +128,9 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
           .minted()
           .filter(t => !t.expiresAt || t.expiresAt.getTime() > now)
           .map(t => ({ accessToken: t.accessToken, expiresAt: t.expiresAt?.toISOString() ?? null })),
-        tokenEndpoint: endpoints?.tokenEndpoint ?? null,
-        revocationEndpoint: endpoints?.revocationEndpoint ?? null,
-        oidcAudience: (endpoints && oidcAudience(config, endpoints)) ?? null
+        tokenEndpoint: endpoints?.tokenEndpoint ?? '',
+        revocationEndpoint: endpoints?.revocationEndpoint ?? '',
+        oidcAudience: audience ?? ''
       }
     }
     const minValidity = request.minValidity ?? config.minValiditySeconds
@@ -151,21 +156,11 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
         socket.end(`${JSON.stringify({ ok: false, error: 'the request was refused (wrong key, or not a request)' })}\n`)
         return
       }
-      void answer(request).then(reply => {
-        socket.end(`${JSON.stringify(reply)}\n`, () => {
-          if (request.op === 'stop') stop()
-        })
-      })
+      // The post step's "stop": answered, then the agent ends (also if the post step hangs up first).
+      if (request.op === 'stop') socket.once('close', stop)
+      void answer(request).then(reply => socket.end(`${JSON.stringify(reply)}\n`))
     })
   }
-
-  const watch = setInterval(() => {
-    const jobGone =
-      !existsSync(setup.dir) ||
-      (setup.watchPid !== undefined && !deps.alive(setup.watchPid)) ||
-      deps.clock.now() - started > setup.maxLifetimeMs
-    if (jobGone) stop()
-  }, deps.watchEveryMs)
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -174,6 +169,14 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
       resolve()
     })
   })
+  const watch = setInterval(() => {
+    const jobGone =
+      !existsSync(setup.dir) ||
+      (setup.watchPid !== undefined && !deps.alive(setup.watchPid)) ||
+      deps.clock.now() - started > setup.maxLifetimeMs
+    if (jobGone) stop()
+  }, deps.watchEveryMs)
+
   return { server, stop }
 }
 
@@ -221,18 +224,21 @@ export function oidcAudience(config: Config, endpoints: Endpoints): string | und
   return audience
 }
 
-/** The exchange, or a failure once the timeout input is over: a caller never waits past it. */
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+/**
+ * The exchange, or a failure once the timeout input is over (with a second's grace, so that the exchange's
+ * own deadline speaks first when it can): a caller never waits much past it.
+ */
+function withDeadline<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () =>
         reject(
           new Error(
-            `getting a new token took longer than the timeout input (${Math.round(ms / 1000)} s): raise timeout, or check the network between the runner and auth-url.`
+            `getting a new token took longer than the timeout input (${Math.round(timeoutMs / 1000)} s): raise timeout, or check the network between the runner and auth-url.`
           )
         ),
-      ms
+      timeoutMs + 1000
     )
   })
   work.catch(() => undefined)

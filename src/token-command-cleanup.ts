@@ -16,7 +16,10 @@ import { STATE } from './state.js'
 /** How long the post step waits for the agent to answer "stop", and then to exit. */
 const STOP_WAIT_MS = 5000
 
-export interface CleanupDeps extends Pick<Deps, 'core' | 'inputs' | 'env' | 'transport' | 'clock' | 'readFile' | 'trustCAs'> {
+export interface CleanupDeps extends Pick<
+  Deps,
+  'core' | 'inputs' | 'env' | 'transport' | 'clock' | 'readFile' | 'trustCAs'
+> {
   alive(pid: number): boolean
   kill(pid: number): void
 }
@@ -55,7 +58,7 @@ async function revokeMinted(stopped: StopAnswer, deps: CleanupDeps): Promise<voi
     return
   }
   maskConfiguredSecrets(config, deps.env, secret => core.setSecret(secret))
-  const revocationEndpoint = stopped.revocationEndpoint ?? core.getState(STATE.revocationEndpoint)
+  const { revocationEndpoint } = stopped
   if (!revocationEndpoint) {
     core.debug(
       'Revocation of the tokens binarly-token minted skipped: no revocation endpoint is known (auth-url is not a Keycloak token endpoint, and discovery named none).'
@@ -74,7 +77,7 @@ async function revokeMinted(stopped: StopAnswer, deps: CleanupDeps): Promise<voi
         {
           token: token.accessToken,
           revocationEndpoint,
-          tokenEndpoint: stopped.tokenEndpoint ?? core.getState(STATE.tokenEndpoint),
+          tokenEndpoint: stopped.tokenEndpoint,
           expiresAt: token.expiresAt ?? ''
         },
         {
@@ -84,7 +87,7 @@ async function revokeMinted(stopped: StopAnswer, deps: CleanupDeps): Promise<voi
           setSecret: secret => core.setSecret(secret),
           auth: {
             clientId: config.clientId,
-            oidcAudience: stopped.oidcAudience ?? undefined,
+            oidcAudience: stopped.oidcAudience || undefined,
             getIDToken: audience => core.getIDToken(audience),
             now: () => deps.clock.now()
           }

@@ -208,7 +208,10 @@ describe('binarly-token in the later steps of a job', () => {
       const short = ok(await job.run('binarly-token --min-validity 30'))
       const token = short.stdout.trim()
       assert.equal((await server.introspect(token)).active, true)
-      assert.match(short.stderr, /::warning::binarly-token: this token is valid for less than the 30 s asked: the server issues tokens that live 5 s/)
+      assert.match(
+        short.stderr,
+        /::warning::binarly-token: this token is valid for less than the 30 s asked: the server issues tokens that live 5 s/
+      )
       // The same ask again reuses the fresh token instead of an exchange per call.
       const before = server.tokenRequests().length
       const again = ok(await job.run('binarly-token --min-validity 30'))

@@ -37,7 +37,10 @@ export interface Job {
   logs: { name: string; text: string }[]
   main(inputs: Record<string, string>, options?: StepOptions): Promise<StepResult>
   post(inputs: Record<string, string>, options?: StepOptions): Promise<StepResult>
-  run(script: string, options?: { shell?: 'bash' | 'sh'; env?: Record<string, string>; name?: string }): Promise<ShellResult>
+  run(
+    script: string,
+    options?: { shell?: 'bash' | 'sh'; env?: Record<string, string>; name?: string }
+  ): Promise<ShellResult>
   close(): void
 }
 
@@ -109,8 +112,7 @@ export function startJob(): Job {
     const envFile = join(root, `env-${n}`)
     writeFileSync(pathFile, '')
     writeFileSync(envFile, '')
-    const args =
-      options.shell === 'sh' ? ['-e', file] : ['--noprofile', '--norc', '-eo', 'pipefail', file]
+    const args = options.shell === 'sh' ? ['-e', file] : ['--noprofile', '--norc', '-eo', 'pipefail', file]
     const child = spawn(options.shell ?? 'bash', args, {
       cwd: workspace,
       env: { ...stepEnv(), GITHUB_PATH: pathFile, GITHUB_ENV: envFile, ...options.env },
