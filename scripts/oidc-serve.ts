@@ -26,8 +26,9 @@ const { values } = parseArgs({
 if (values.serve) {
   const { startOidcServer } = await import('../__tests__/support/oidc-server.ts')
   const server = await startOidcServer({ ttl: Number(values.ttl) })
+  // Started by the branch below, with an IPC channel: the issuer goes back through it.
   process.send?.(server.issuer)
-  process.disconnect?.()
+  process.disconnect()
   setTimeout(() => void server.close().then(() => process.exit(0)), Number(values['max-seconds']) * 1000)
 } else {
   const log = openSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'oidc-serve.log'), 'a')
@@ -46,7 +47,7 @@ if (values.serve) {
     { detached: true, stdio: ['ignore', log, log, 'ipc'], windowsHide: true }
   )
   const issuer = await new Promise<string>((resolve, reject) => {
-    child.once('message', message => resolve(String(message)))
+    child.once('message', message => resolve(message as string))
     child.once('exit', code => reject(new Error(`the OpenID provider exited with code ${code}`)))
   })
   child.removeAllListeners('exit')

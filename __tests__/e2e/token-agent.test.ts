@@ -135,6 +135,48 @@ describe('the agent', () => {
     }
   })
 
+  test('a token without expiry: --json says null; --help; a fresh token shorter than asked is printed with a warning', async () => {
+    const { running, dir } = await agent(
+      {},
+      {},
+      {
+        token: {
+          accessToken: 'forever',
+          tokenType: 'Bearer',
+          expiresIn: undefined,
+          expiresAt: undefined,
+          scope: 'scan:read scan:write'
+        }
+      }
+    )
+    try {
+      const json = await command(dir, ['--json'])
+      assert.deepEqual(JSON.parse(json.stdout), {
+        access_token: 'forever',
+        token_type: 'Bearer',
+        expires_in: null,
+        expires_at: null,
+        scope: 'scan:read scan:write'
+      })
+      const help = await command(dir, ['-h'])
+      assert.equal(help.code, 0)
+      assert.match(help.stdout, /^Usage: binarly-token \[--min-validity SECONDS\] \[--json\]/)
+    } finally {
+      running.server.close()
+    }
+    const short = await agent()
+    try {
+      const result = await command(short.dir, ['--min-validity', '30'])
+      assert.equal(result.code, 0)
+      assert.match(
+        result.stderr,
+        /::warning::binarly-token: this token is valid for less than the 30 s asked: the server issues tokens that live 5 s/
+      )
+    } finally {
+      short.running.server.close()
+    }
+  })
+
   test('refuses requests without the key, malformed ones, and overlong lines', async () => {
     const { running, dir } = await agent()
     const socket = join(dir, 'agent.sock')
