@@ -10,6 +10,9 @@ export const AGENT_FILE = 'agent.json'
 /** The variable the `binarly-token` wrapper scripts set to the agent's directory. */
 export const AGENT_DIR_VARIABLE = 'BINARLY_TOKEN_AGENT'
 
+/** The prefix of the directory in the system's temp directory that holds the socket when RUNNER_TEMP is too deep. */
+export const SHORT_SOCKET_PREFIX = 'binarly-token-sock-'
+
 /** A request or an answer never comes near this; a longer line is refused. */
 export const MAX_LINE_BYTES = 64 * 1024
 

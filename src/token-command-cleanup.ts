@@ -3,15 +3,17 @@
  * token the agent minted that is still valid (the main step's own token is revoked by run-post as before).
  * Never throws: whatever goes wrong is a warning, and tokens that cannot be revoked expire on their own.
  */
-import { askAgent } from './agent-client.js'
+import { askAgent, readAgentFile } from './agent-client.js'
 import type { StopAnswer } from './agent-protocol.js'
 import { rmSync } from 'node:fs'
+import { basename, dirname } from 'node:path'
 import { checkHttpPolicy, readConfig } from './config.js'
 import type { Deps } from './deps.js'
 import { describeError } from './errors.js'
 import { maskConfiguredSecrets } from './masking.js'
 import { revokeToken } from './revoke.js'
 import { STATE } from './state.js'
+import { SHORT_SOCKET_PREFIX } from './agent-protocol.js'
 
 /** How long the post step waits for the agent to answer "stop", and then to exit. */
 const STOP_WAIT_MS = 5000
@@ -42,12 +44,23 @@ export async function stopTokenAgent(deps: CleanupDeps): Promise<void> {
     while (deps.alive(pid) && deps.clock.now() < deadline) await deps.clock.sleep(50)
     if (deps.alive(pid)) deps.kill(pid)
   }
-  rmSync(dir, { recursive: true, force: true })
+  for (const path of leftovers(dir)) rmSync(path, { recursive: true, force: true })
   if (!stopped) return
   core.info(
     `Stopped the token agent of binarly-token; it minted ${stopped.minted.length} token${stopped.minted.length === 1 ? '' : 's'} still valid.`
   )
   if (stopped.minted.length > 0) await revokeMinted(stopped, deps)
+}
+
+/** The agent's directory, and the socket's own directory when a deep RUNNER_TEMP put it elsewhere. */
+function leftovers(dir: string): string[] {
+  try {
+    const { socket } = readAgentFile(dir)
+    const socketDir = dirname(socket)
+    return socketDir !== dir && basename(socketDir).startsWith(SHORT_SOCKET_PREFIX) ? [dir, socketDir] : [dir]
+  } catch {
+    return [dir]
+  }
 }
 
 async function revokeMinted(stopped: StopAnswer, deps: CleanupDeps): Promise<void> {

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { AGENT_DIR_VARIABLE, AGENT_FILE, type AgentFile } from './agent-protocol.js'
+import { AGENT_DIR_VARIABLE, AGENT_FILE, SHORT_SOCKET_PREFIX, type AgentFile } from './agent-protocol.js'
 import type { Config } from './config.js'
 import type { Core, Deps } from './deps.js'
 import type { Endpoints } from './endpoints.js'
@@ -62,7 +62,7 @@ export function processTokenCommandDeps(deps: Pick<Deps, 'core' | 'env'>): Token
 /** The sh script later steps run as `binarly-token`. */
 export function shScript(node: string, bundle: string, dir: string): string {
   const q = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`
-  return `#!/bin/sh\n# binarly-token (binarly-m2m-auth token-command): prints an access token for this job.\n${AGENT_DIR_VARIABLE}=${q(dir)} exec ${q(node)} ${q(bundle)} "$@"\n`
+  return `#!/bin/sh\n# binarly-token (binarly-m2m-auth token-command): prints an access token for this job.\n${AGENT_DIR_VARIABLE}=${q(dir)}\nexport ${AGENT_DIR_VARIABLE}\nexec ${q(node)} ${q(bundle)} "$@"\n`
 }
 
 /** The cmd script (pwsh and cmd find it through PATHEXT). */
@@ -95,7 +95,7 @@ export async function installTokenCommand(
     socket = join(dir, 'agent.sock')
     if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) {
       // A deep RUNNER_TEMP (self-hosted runners): the socket goes into a fresh 0700 directory in /tmp.
-      const short = mkdtempSync(join(tmpdir(), 'bt-'))
+      const short = mkdtempSync(join(tmpdir(), SHORT_SOCKET_PREFIX))
       chmodSync(short, 0o700)
       cleanup.push(short)
       socket = join(short, 'agent.sock')
@@ -139,7 +139,7 @@ export async function installTokenCommand(
   core.saveState(STATE.tokenAgentDir, dir)
   core.saveState(STATE.tokenAgentPid, String(pid))
   core.info(
-    `${COMMAND_NAME} is on PATH for the later steps of this job (${command}). Its agent (process ${pid}) holds the client credential in memory only, and the post step stops it.`
+    `${COMMAND_NAME} is on PATH for the later steps of this job (${command}). Its agent (process ${pid}) keeps the credentials in memory only; the post step stops it.`
   )
 }
 
@@ -152,7 +152,8 @@ function startAgentProcess(deps: TokenCommandDeps, setup: AgentSetup): Promise<n
     detached: true,
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     env: agentEnv(deps.env),
-    cwd: dirname(setup.dir),
+    // Not RUNNER_TEMP: on Windows a process's working directory cannot be deleted, and the runner empties it.
+    cwd: tmpdir(),
     windowsHide: true
   })
   return new Promise<number>((resolve, reject) => {

@@ -4,14 +4,15 @@
  * the post step's defensive paths. The runner-style job is in token-command.e2e.test.ts.
  */
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { askAgent } from '../../src/agent-client.ts'
 import { AGENT_FILE, type AgentFile } from '../../src/agent-protocol.ts'
 import { readConfig } from '../../src/config.ts'
+import { alive } from '../../src/processes.ts'
 import { realClock } from '../../src/retry.ts'
 import { startAgent, type AgentDeps, type AgentSetup, type RunningAgent } from '../../src/token-agent.ts'
 import { runTokenCommand } from '../../src/token-cli.ts'
@@ -371,6 +372,30 @@ describe('the main step starts the agent (installTokenCommand)', () => {
     const cleanup = testDeps(inputsFor(), {}, { state: recorded.state })
     await stopTokenAgent({ ...cleanup.deps, alive: () => false, kill: () => undefined })
     assert.match(cleanup.recorded.calls.map(c => c[1]).join('\n'), /minted 0 tokens still valid/)
+    assert.ok(!existsSync(dir) && !existsSync(dirname(file.socket)))
+  })
+
+  test('a killed agent of a deep RUNNER_TEMP: the post step removes its socket directory too', async () => {
+    const deep = join(scratch, 'f'.repeat(60), 'g'.repeat(40))
+    mkdirSync(deep, { recursive: true })
+    const { core, recorded } = fakeCore()
+    await installTokenCommand(config(), undefined, token, {
+      core,
+      env: { RUNNER_TEMP: deep },
+      nodePath: NODE24,
+      bundleRoot: TEST_DIST,
+      platform: 'linux',
+      parentPid: 1
+    })
+    const dir = recorded.state['token-agent-dir'] ?? ''
+    const file = JSON.parse(readFileSync(join(dir, AGENT_FILE), 'utf8')) as AgentFile
+    const pid = Number(recorded.state['token-agent-pid'])
+    process.kill(pid, 'SIGKILL')
+    while (alive(pid)) await sleep(20)
+    const cleanup = testDeps(inputsFor(), {}, { state: recorded.state })
+    await stopTokenAgent({ ...cleanup.deps, alive, kill: () => undefined })
+    assert.match(cleanup.recorded.calls.map(c => c[1]).join('\n'), /The token agent had ended already/)
+    assert.ok(!existsSync(dir) && !existsSync(dirname(file.socket)))
   })
 
   test('an agent that cannot start: the step fails with what to do, and nothing is left', async () => {
@@ -411,7 +436,7 @@ describe('the main step starts the agent (installTokenCommand)', () => {
   test('the scripts quote what they hold; the agent keeps no INPUT_* variable', () => {
     assert.equal(
       shScript("/n'o de", '/b/index.js', '/d'),
-      `#!/bin/sh\n# binarly-token (binarly-m2m-auth token-command): prints an access token for this job.\nBINARLY_TOKEN_AGENT='/d' exec '/n'\\''o de' '/b/index.js' "$@"\n`
+      `#!/bin/sh\n# binarly-token (binarly-m2m-auth token-command): prints an access token for this job.\nBINARLY_TOKEN_AGENT='/d'\nexport BINARLY_TOKEN_AGENT\nexec '/n'\\''o de' '/b/index.js' "$@"\n`
     )
     assert.match(
       cmdScript('C:\\node.exe', 'C:\\a%b\\index.js', 'C:\\t'),
