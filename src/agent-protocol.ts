@@ -40,6 +40,8 @@ export type TokenAnswer =
   | {
       ok: true
       token: WireToken
+      /** Whether the agent made (or joined) an exchange for this request, rather than reuse its token. */
+      fresh: boolean
       /** The validity that was asked for (the caller's, or the min-validity input). */
       minValidity: number
       /** Set when even a fresh token lives shorter than asked: how long fresh tokens live, in seconds. */

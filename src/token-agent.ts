@@ -135,8 +135,8 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
     }
     const minValidity = request.minValidity ?? config.minValiditySeconds
     try {
-      const { token, shortLived } = await cache.get(minValidity)
-      return { ok: true, token: wire(token), minValidity, ...(shortLived === undefined ? {} : { shortLived }) }
+      const { token, fresh, shortLived } = await cache.get(minValidity)
+      return { ok: true, token: wire(token), fresh, minValidity, ...(shortLived === undefined ? {} : { shortLived }) }
     } catch (error) {
       return { ok: false, error: describeError(error) }
     }

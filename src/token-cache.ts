@@ -7,6 +7,8 @@ import type { IssuedToken } from './outputs.js'
 
 export interface CachedToken {
   token: IssuedToken
+  /** Whether the token comes from an exchange made for this call (or one it joined). */
+  fresh: boolean
   /**
    * Set when the token is shorter-lived than the caller asked, although it is as fresh as the server makes
    * them: how long a fresh token lives, in whole seconds.
@@ -39,9 +41,9 @@ export class TokenCache {
   async get(minValiditySeconds: number): Promise<CachedToken> {
     const wanted = minValiditySeconds * 1000
     const current = this.current
-    if (current && !this.inFlight && this.goodEnough(current, wanted)) return this.answer(current, wanted)
+    if (current && !this.inFlight && this.goodEnough(current, wanted)) return this.answer(current, wanted, false)
     const token = await this.refresh()
-    return this.answer(token, wanted)
+    return this.answer(token, wanted, true)
   }
 
   /** Every token an exchange of this cache obtained (not the initial one), in order. */
@@ -61,10 +63,10 @@ export class TokenCache {
     return this.freshLifetimeMs > 0 && left >= this.freshLifetimeMs * FRESH_SHARE
   }
 
-  private answer(token: IssuedToken, wantedMs: number): CachedToken {
-    if (this.left(token) >= wantedMs) return { token }
+  private answer(token: IssuedToken, wantedMs: number, fresh: boolean): CachedToken {
+    if (this.left(token) >= wantedMs) return { token, fresh }
     // Only a token as fresh as they come is handed out short, so the last exchange says how long they live.
-    return { token, shortLived: Math.floor(this.freshLifetimeMs / 1000) }
+    return { token, fresh, shortLived: Math.floor(this.freshLifetimeMs / 1000) }
   }
 
   /** One exchange, shared by everyone who asks while it runs. */

@@ -75,6 +75,12 @@ export async function runTokenCommand(argv: string[], env: NodeJS.ProcessEnv, io
 
   const { token } = answer
   io.stderr(`::add-mask::${escapeData(token.access_token)}\n`)
+  // With debug logging on (the runner sets RUNNER_DEBUG), say where the token came from.
+  if (env.RUNNER_DEBUG === '1') {
+    io.stderr(
+      `::debug::binarly-token: ${answer.fresh ? 'a new token' : 'the current token'}, valid until ${token.expires_at ?? 'the server did not say'}\n`
+    )
+  }
   if (answer.shortLived !== undefined) {
     io.stderr(
       `::warning::binarly-token: this token is valid for less than the ${answer.minValidity} s asked: the server issues tokens that live ${answer.shortLived} s. Ask for less with --min-validity (or the action's min-validity input), or have the realm's access token lifespan raised.\n`

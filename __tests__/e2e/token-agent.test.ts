@@ -94,10 +94,10 @@ async function agent(
 }
 
 /** Runs binarly-token in-process against the agent in `dir`. */
-async function command(dir: string | undefined, args: string[] = []) {
+async function command(dir: string | undefined, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
   let stdout = ''
   let stderr = ''
-  const code = await runTokenCommand(args, dir === undefined ? {} : { BINARLY_TOKEN_AGENT: dir }, {
+  const code = await runTokenCommand(args, dir === undefined ? env : { ...env, BINARLY_TOKEN_AGENT: dir }, {
     stdout: text => void (stdout += text),
     stderr: text => void (stderr += text),
     now: () => Date.now()
@@ -159,6 +159,11 @@ describe('the agent', () => {
         expires_at: null,
         scope: 'scan:read scan:write'
       })
+      const debug = await command(dir, [], { RUNNER_DEBUG: '1' })
+      assert.match(
+        debug.stderr,
+        /^::add-mask::forever\n::debug::binarly-token: the current token, valid until the server did not say\n$/
+      )
       const help = await command(dir, ['-h'])
       assert.equal(help.code, 0)
       assert.match(help.stdout, /^Usage: binarly-token \[--min-validity SECONDS\] \[--json\]/)
@@ -167,8 +172,9 @@ describe('the agent', () => {
     }
     const short = await agent()
     try {
-      const result = await command(short.dir, ['--min-validity', '30'])
+      const result = await command(short.dir, ['--min-validity', '30'], { RUNNER_DEBUG: '1' })
       assert.equal(result.code, 0)
+      assert.match(result.stderr, /::debug::binarly-token: a new token, valid until 20\d\d-/)
       assert.match(
         result.stderr,
         /::warning::binarly-token: this token is valid for less than the 30 s asked: the server issues tokens that live 5 s/

@@ -33,12 +33,12 @@ function setup(initialLifetimeS: number | undefined, lifetimeS: number | undefin
 describe('TokenCache', () => {
   test('reuses the initial token while it is valid long enough, then exchanges once', async () => {
     const { cache, clock, exchanges } = setup(300)
-    assert.deepEqual(await cache.get(60), { token: (await cache.get(60)).token })
+    assert.deepEqual(await cache.get(60), { token: (await cache.get(60)).token, fresh: false })
     assert.equal((await cache.get(60)).token.accessToken, 'initial')
     assert.equal(exchanges(), 0)
     clock.now += 241_000
-    assert.equal((await cache.get(60)).token.accessToken, 't1')
-    assert.equal((await cache.get(60)).token.accessToken, 't1')
+    assert.deepEqual(await cache.get(60), { token: cache.minted()[0], fresh: true })
+    assert.deepEqual(await cache.get(60), { token: cache.minted()[0], fresh: false })
     assert.equal(exchanges(), 1)
     assert.deepEqual(
       cache.minted().map(t => t.accessToken),
@@ -79,7 +79,7 @@ describe('TokenCache', () => {
     assert.equal(first.token.accessToken, 't1')
     assert.equal(first.shortLived, 30)
     clock.now += 2000 // 28 s left: over 90 % of a fresh token's life, as good as fresh
-    assert.deepEqual(await cache.get(60), { token: first.token, shortLived: 30 })
+    assert.deepEqual(await cache.get(60), { token: first.token, fresh: false, shortLived: 30 })
     assert.equal(exchanges(), 1)
     clock.now += 2000 // 26 s left: a fresh one would be better
     assert.equal((await cache.get(60)).token.accessToken, 't2')
@@ -94,7 +94,7 @@ describe('TokenCache', () => {
 
   test('tokens without an expiry are reused (nothing says they ran out)', async () => {
     const { cache, exchanges } = setup(undefined, undefined)
-    assert.deepEqual(await cache.get(86400), { token: (await cache.get(0)).token })
+    assert.deepEqual(await cache.get(86400), { token: (await cache.get(0)).token, fresh: false })
     assert.equal(exchanges(), 0)
   })
 
