@@ -119,8 +119,12 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
     deps.exit(0)
   }
 
+  /** Set by the post step's "stop": no new exchange may start, so that every token minted gets revoked. */
+  let stopping = false
   const answer = async (request: AgentRequest): Promise<TokenAnswer | StopAnswer> => {
     if (request.op === 'stop') {
+      stopping = true
+      await cache.settled()
       const now = deps.clock.now()
       return {
         ok: true,
@@ -131,6 +135,13 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
         tokenEndpoint: endpoints?.tokenEndpoint ?? '',
         revocationEndpoint: endpoints?.revocationEndpoint ?? '',
         oidcAudience: audience ?? ''
+      }
+    }
+    if (stopping) {
+      return {
+        ok: false,
+        error:
+          "the job's post step is stopping the token agent: call binarly-token only in steps that run before the post step of binarly-m2m-auth."
       }
     }
     const minValidity = request.minValidity ?? config.minValiditySeconds

@@ -46,6 +46,11 @@ export class TokenCache {
     return this.answer(token, wanted, true)
   }
 
+  /** Resolves once no exchange is running (whatever its outcome). */
+  async settled(): Promise<void> {
+    await this.inFlight?.catch(() => undefined)
+  }
+
   /** Every token an exchange of this cache obtained (not the initial one), in order. */
   minted(): IssuedToken[] {
     return [...this.mintedTokens]

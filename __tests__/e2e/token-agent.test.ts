@@ -264,6 +264,27 @@ describe('the agent', () => {
     }
   })
 
+  test('"stop" waits for a running exchange, and refuses new requests meanwhile', async () => {
+    let fail: (error: Error) => void = () => undefined
+    const { dir, exits } = await agent(
+      { 'auth-method': 'github_oidc', 'oidc-audience': 'aud' },
+      { getIDToken: () => new Promise((_, reject) => (fail = reject)) }
+    )
+    const running = command(dir)
+    await sleep(100)
+    const stopping = askAgent<{ minted: unknown[] }>(dir, { op: 'stop' })
+    await sleep(100)
+    const refused = await command(dir)
+    assert.equal(refused.code, 1)
+    assert.match(refused.stderr, /the job's post step is stopping the token agent/)
+    assert.deepEqual(exits, [])
+    fail(new Error('GitHub is down'))
+    assert.equal((await running).code, 1)
+    assert.deepEqual((await stopping).minted, [])
+    for (let i = 0; i < 50 && exits.length === 0; i++) await sleep(20)
+    assert.deepEqual(exits, [0])
+  })
+
   test('ca-certificate is trusted in the agent too', async () => {
     let trusted = ''
     const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----'

@@ -60,6 +60,21 @@ describe('TokenCache', () => {
     assert.deepEqual(new Set(got.map(g => g.token.accessToken)), new Set(['t1']))
   })
 
+  test('settled() waits for a running exchange, whatever its outcome', async () => {
+    const { cache, gate, release } = setup(0)
+    await cache.settled()
+    gate.hold = true
+    gate.fail = new Error('no')
+    const call = cache.get(60).catch(() => 'failed')
+    let settled = false
+    const waiting = cache.settled().then(() => (settled = true))
+    await new Promise(resolve => setImmediate(resolve))
+    assert.equal(settled, false)
+    release()
+    await waiting
+    assert.equal(await call, 'failed')
+  })
+
   test('a failed exchange fails every waiting caller, and the next call tries again', async () => {
     const { cache, gate, exchanges } = setup(0)
     gate.fail = new Error('the server said no')
