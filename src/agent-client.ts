@@ -17,7 +17,7 @@ export function readAgentFile(dir: string): AgentFile {
   try {
     text = readFileSync(join(dir, AGENT_FILE), 'utf8')
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable'
+    const code = String((error as NodeJS.ErrnoException).code)
     throw new AgentUnreachable(
       `the token agent of this job is gone (${join(dir, AGENT_FILE)}: ${code}): the post step of binarly-m2m-auth has stopped it, or the job's RUNNER_TEMP was emptied. Call binarly-token in the steps after the binarly-m2m-auth step (with token-command: true) of the same job.`
     )
@@ -49,12 +49,12 @@ export function askAgent<T>(dir: string, request: Omit<AgentRequest, 'key'>, wai
     })
     socket.on('error', (error: NodeJS.ErrnoException) => {
       fail(
-        `the token agent of this job is not running (${error.code ?? error.message} at its socket): it ended with the job, or was killed. Re-run the job; if this keeps happening, report it with the job's log.`
+        `the token agent of this job is not running (${String(error.code)} at its socket): it ended with the job, or was killed. Re-run the job; if this keeps happening, report it with the job's log.`
       )
     })
     socket.on('end', () => {
       clearTimeout(timer)
-      const line = answer.split('\n')[0] ?? ''
+      const line = answer.split('\n', 1).join('')
       try {
         resolve(JSON.parse(line) as T)
       } catch {

@@ -157,11 +157,12 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
     let line = ''
     socket.setEncoding('utf8')
     socket.on('error', () => socket.destroy())
-    socket.on('data', (chunk: string) => {
-      if (line.includes('\n')) return
+    socket.on('data', function read(chunk: string) {
       line += chunk
       if (line.length > MAX_LINE_BYTES) return void socket.destroy()
       if (!line.includes('\n')) return
+      // One request per connection: whatever follows the first line is not read.
+      socket.off('data', read)
       const request = parseRequest(line.slice(0, line.indexOf('\n')), key)
       if (!request) {
         socket.end(`${JSON.stringify({ ok: false, error: 'the request was refused (wrong key, or not a request)' })}\n`)

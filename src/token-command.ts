@@ -168,14 +168,14 @@ function startAgentProcess(deps: TokenCommandDeps, setup: AgentSetup): Promise<n
     }
     const timer = setTimeout(() => fail(`no answer within ${START_TIMEOUT_MS / 1000} s`), START_TIMEOUT_MS)
     child.once('error', error => fail(error.message))
-    child.once('exit', code => fail(`it exited with code ${code ?? 'none'}`))
-    child.once('message', (message: { ready?: boolean; error?: string }) => {
-      if (!message.ready) return fail(message.error ?? 'it said nothing')
+    child.once('exit', code => fail(`it exited with code ${String(code)}`))
+    child.once('message', (message: { ready: true } | { error: string }) => {
+      if ('error' in message) return fail(message.error)
       clearTimeout(timer)
       child.removeAllListeners('exit')
       child.disconnect()
       child.unref()
-      resolve(child.pid ?? 0)
+      resolve(Number(child.pid))
     })
     child.send(setup)
   })

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createConnection, createServer } from 'node:net'
+import { createServer as createHttpServer } from 'node:http'
+import { createConnection, createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -285,6 +286,29 @@ describe('the agent', () => {
     assert.deepEqual(exits, [0])
   })
 
+  test('"stop" before any exchange: no tokens, no endpoints; data after the request line is not read', async () => {
+    const { dir, exits } = await agent()
+    const socket = join(dir, 'agent.sock')
+    const answer = await new Promise<string>(resolve => {
+      const client = createConnection(socket)
+      let text = ''
+      client.setEncoding('utf8')
+      client.on('data', (chunk: string) => (text += chunk))
+      client.on('close', () => resolve(text))
+      client.write(`{"key":"${KEY}","op":"stop"}\n`)
+      setTimeout(() => client.write('more\n'), 20)
+    })
+    assert.deepEqual(JSON.parse(answer), {
+      ok: true,
+      minted: [],
+      tokenEndpoint: '',
+      revocationEndpoint: '',
+      oidcAudience: ''
+    })
+    for (let i = 0; i < 50 && exits.length === 0; i++) await sleep(20)
+    assert.deepEqual(exits, [0])
+  })
+
   test('ca-certificate is trusted in the agent too', async () => {
     let trusted = ''
     const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----'
@@ -425,6 +449,33 @@ describe('the main step starts the agent (installTokenCommand)', () => {
     assert.ok(!existsSync(dir) && !existsSync(dirname(file.socket)))
   })
 
+  test('Windows: a named pipe and the .cmd script; no RUNNER_TEMP: the system temp directory', async () => {
+    const { core, recorded } = fakeCore()
+    await installTokenCommand(config(), undefined, token, {
+      core,
+      env: {},
+      nodePath: NODE24,
+      bundleRoot: TEST_DIST,
+      platform: 'win32',
+      parentPid: 1
+    })
+    const dir = recorded.state['token-agent-dir'] ?? ''
+    try {
+      assert.ok(dir.startsWith(join(tmpdir(), 'binarly-token-')))
+      assert.equal(recorded.outputs['token-command'], join(dir, 'bin', 'binarly-token.cmd'))
+      assert.equal(recorded.env.BINARLY_TOKEN_COMMAND, recorded.outputs['token-command'])
+      const file = JSON.parse(readFileSync(join(dir, AGENT_FILE), 'utf8')) as AgentFile
+      assert.match(file.socket, /^\\\\\.\\pipe\\binarly-token-[0-9a-f]{32}$/)
+    } finally {
+      // (On Linux the pipe name is a socket file in the agent's working directory; removing the agent's
+      // directory ends it, and it removes that socket.)
+      rmSync(dir, { recursive: true, force: true })
+      const pid = Number(recorded.state['token-agent-pid'])
+      for (let i = 0; i < 200 && alive(pid); i++) await sleep(50)
+      assert.equal(alive(pid), false)
+    }
+  })
+
   test('an agent that cannot start: the step fails with what to do, and nothing is left', async () => {
     const temp = mkdtempSync(join(scratch, 'temp-'))
     const { core } = fakeCore()
@@ -556,6 +607,47 @@ describe('the post step stops the agent (stopTokenAgent)', () => {
       kill: () => undefined
     })
     assert.equal(trusted, 1)
+  })
+
+  test('a minted token without expiry is revoked too; an agent directory already gone is fine', async () => {
+    const revoked: string[] = []
+    const endpoint = createHttpServer((request, response) => {
+      let body = ''
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()))
+      request.on('end', () => {
+        response.setHeader('content-type', 'application/json')
+        if (request.url === '/revoke') revoked.push(new URLSearchParams(body).get('token') ?? '')
+        response.end(
+          request.url === '/revoke' ? '' : JSON.stringify({ access_token: 'no-expiry', token_type: 'Bearer' })
+        )
+      })
+    })
+    await new Promise<void>(resolve => endpoint.listen(0, '127.0.0.1', resolve))
+    const base = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}`
+    try {
+      const { token, post } = await minted(
+        {},
+        {
+          endpoints: {
+            tokenEndpoint: `${base}/token`,
+            revocationEndpoint: `${base}/revoke`,
+            issuer: undefined,
+            discoveredFrom: undefined
+          }
+        }
+      )
+      assert.equal(token, 'no-expiry')
+      await stopTokenAgent({ ...post.deps, alive: () => false, kill: () => undefined })
+      assert.deepEqual(revoked, ['no-expiry'])
+      // A second post step (or one after the directory vanished) finds nothing, and says so.
+      await stopTokenAgent({ ...post.deps, alive: () => false, kill: () => undefined })
+      assert.match(
+        text(post.recorded.calls, 'info'),
+        /The token agent had ended already: the token agent of this job is gone/
+      )
+    } finally {
+      endpoint.close()
+    }
   })
 
   test('no agent state: nothing to do', async () => {
