@@ -101,9 +101,20 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
     ...setup.token,
     expiresAt: setup.token.expiresAt ? new Date(setup.token.expiresAt) : undefined
   }
+  /** Tokens of exchanges that finished after their caller had given up: minted all the same. */
+  const late: IssuedToken[] = []
   const cache = new TokenCache(
     initial,
-    () => withDeadline(exchange(), config.timeoutMs),
+    () => {
+      const work = exchange()
+      return withDeadline(work, config.timeoutMs).catch((error: unknown) => {
+        work.then(
+          token => late.push(token),
+          () => undefined
+        )
+        throw error
+      })
+    },
     () => deps.clock.now()
   )
 
@@ -128,8 +139,7 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
       const now = deps.clock.now()
       return {
         ok: true,
-        minted: cache
-          .minted()
+        minted: [...cache.minted(), ...late]
           .filter(t => !t.expiresAt || t.expiresAt.getTime() > now)
           .map(t => ({ accessToken: t.accessToken, expiresAt: t.expiresAt?.toISOString() ?? null })),
         tokenEndpoint: endpoints?.tokenEndpoint ?? '',

@@ -265,6 +265,25 @@ describe('the agent', () => {
     }
   })
 
+  test('an exchange that finishes after its caller gave up: its token is handed to the post step all the same', async () => {
+    // The token endpoint itself as auth-url: no discovery, one slow request.
+    const slow = await agent(
+      { timeout: '1', retries: '0', 'auth-url': `${server.issuer}/token` },
+      {
+        transport: async request => {
+          await sleep(2500)
+          return httpTransport(request)
+        }
+      }
+    )
+    const failed = await command(slow.dir)
+    assert.match(failed.stderr, /getting a new token took longer than the timeout input \(1 s\)/)
+    await sleep(1500)
+    const stop = await askAgent<{ minted: { accessToken: string }[] }>(slow.dir, { op: 'stop' })
+    assert.equal(stop.minted.length, 1)
+    assert.equal((await server.introspect(stop.minted[0]?.accessToken ?? '')).active, true)
+  })
+
   test('"stop" waits for a running exchange, and refuses new requests meanwhile', async () => {
     let fail: (error: Error) => void = () => undefined
     const { dir, exits } = await agent(
