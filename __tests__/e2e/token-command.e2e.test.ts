@@ -96,8 +96,12 @@ describe('binarly-token in the later steps of a job', () => {
   test('first the main step’s token, after expiry a new one (one exchange for 16 callers), --json, sh; the post step revokes all of them and leaves nothing behind', async () => {
     const job = startJob()
     try {
+      // runStep returns when the step's stdout and stderr close, as the runner waits for them: an agent that
+      // inherited them would hold this step open until the post step (and fail it at runStep's 60 s limit).
+      const started = Date.now()
       const main = await job.main(inputs())
       assert.equal(main.code, 0, main.stdout + main.stderr)
+      assert.ok(Date.now() - started < 30_000, 'the main step was held open')
       const mainToken = main.outputs['access-token'] ?? ''
       const command = main.outputs['token-command'] ?? ''
       assert.match(command, /\/binarly-token$/)
