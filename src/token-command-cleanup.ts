@@ -15,7 +15,7 @@ import { revokeToken } from './revoke.js'
 import { STATE } from './state.js'
 import { SHORT_SOCKET_PREFIX } from './agent-protocol.js'
 
-/** How long the post step waits for the agent to answer "stop", and then to exit. */
+/** How long the post step waits for the agent to exit after its answer. */
 const STOP_WAIT_MS = 5000
 
 export interface CleanupDeps extends Pick<
@@ -33,7 +33,8 @@ export async function stopTokenAgent(deps: CleanupDeps): Promise<void> {
   const pid = Number(core.getState(STATE.tokenAgentPid))
   let stopped: StopAnswer | undefined
   try {
-    stopped = await askAgent<StopAnswer>(dir, { op: 'stop' }, STOP_WAIT_MS)
+    // Waits as long as a caller would: the agent answers once an exchange it is running has finished.
+    stopped = await askAgent<StopAnswer>(dir, { op: 'stop' })
     for (const token of stopped.minted) core.setSecret(token.accessToken)
   } catch (error) {
     core.info(`The token agent had ended already: ${describeError(error)}`)
