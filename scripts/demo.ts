@@ -6,12 +6,53 @@
  * Against an embedded OpenID provider (`oidc-provider` on loopback, with a demo client) by default; against
  * a real Auth URL when BINARLY_AUTH_URL, BINARLY_CLIENT_ID and BINARLY_CLIENT_SECRET are set (in the
  * environment or in a .env file, see .env.example).
+ *
+ * `npm run demo -- --serve [--port 8765]` only starts the embedded provider and keeps it running, for
+ * `npm run local -- .env` (@github/local-action running src/main.ts and src/post.ts; .env.example points at it).
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseEnv } from 'node:util'
+import { parseArgs, parseEnv } from 'node:util'
 import { CLIENTS, startOidcServer } from '../__tests__/support/oidc-server.ts'
 import { ROOT, runStep, type StepResult } from '../__tests__/support/runner.ts'
+
+/** The port `--serve` listens on by default: the one .env.example names. */
+const SERVE_PORT = 8765
+
+const { values: args } = parseArgs({
+  options: { serve: { type: 'boolean', default: false }, port: { type: 'string', default: String(SERVE_PORT) } }
+})
+if (args.serve) {
+  const port = Number(args.port)
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    console.error(`--port ${args.port}: give a TCP port number (1-65535); .env.example expects ${SERVE_PORT}.`)
+    process.exit(2)
+  }
+  await serve(port)
+}
+
+/** Starts the embedded provider alone and prints the inputs that reach it, until Ctrl-C. */
+async function serve(port: number): Promise<never> {
+  const server = await startOidcServer({ port })
+  console.log(
+    [
+      `An OpenID provider is listening at ${server.issuer} (Ctrl-C stops it). Inputs for its demo client, as in .env.example:`,
+      '',
+      `INPUT_AUTH-URL=${server.issuer}`,
+      `INPUT_CLIENT-ID=${CLIENTS.special.id}`,
+      `INPUT_CLIENT-SECRET='${CLIENTS.special.secret}'`,
+      'INPUT_SCOPE=scan:read',
+      '',
+      'In another terminal: npm run local -- .env'
+    ].join('\n')
+  )
+  await new Promise(resolve => {
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
+  })
+  await server.close()
+  process.exit(0)
+}
 
 const dotenv = join(ROOT, '.env')
 const fileEnv = existsSync(dotenv) ? parseEnv(readFileSync(dotenv, 'utf8')) : {}

@@ -46,6 +46,11 @@ export interface OidcServer {
   requests: RequestRecord[]
   tokenRequests(): RequestRecord[]
   /**
+   * The access tokens issued by client credentials, in order: for a test that sees the token only from the
+   * outside (a `local-action` run, whose toolkit hides the output), to check that it is masked and revoked.
+   */
+  issuedTokens: string[]
+  /**
    * Answers the next `count` token requests with 503 and Retry-After: 0, after the provider has handled them
    * (so a client assertion's jti is spent, and a retry that reused it would be refused).
    */
@@ -79,11 +84,13 @@ export interface OidcServerOptions {
   clients?: ClientMetadata[]
   /** Access token lifetime in seconds (default 1800, as Binarly's realm). */
   ttl?: number
+  /** The loopback port to listen on (default: any free port). */
+  port?: number
 }
 
 export async function startOidcServer(options: OidcServerOptions = {}): Promise<OidcServer> {
   const server: Server = createServer()
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>(resolve => server.listen(options.port ?? 0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   const issuer = `http://127.0.0.1:${port}`
   const secretClient = (c: { id: string; secret: string }, method: ClientAuthMethod): ClientMetadata => ({
@@ -119,6 +126,9 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
   })
   console.warn = warn
   const requests: RequestRecord[] = []
+  const issuedTokens: string[] = []
+  // An opaque token is stored ("saved") under its value, its jti.
+  provider.on('client_credentials.saved', (token: { jti: string }) => issuedTokens.push(token.jti))
   let failures = 0
   provider.use(async (ctx, next) => {
     await next()
@@ -155,6 +165,7 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
     introspectionEndpoint: `${issuer}/token/introspection`,
     revocationEndpoint: `${issuer}/token/revocation`,
     requests,
+    issuedTokens,
     tokenRequests: () => requests.filter(r => r.path === '/token'),
     failNextTokenRequests: count => {
       failures = count
