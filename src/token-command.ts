@@ -7,13 +7,14 @@
  */
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { AGENT_DIR_VARIABLE, AGENT_FILE, SHORT_SOCKET_PREFIX, type AgentFile } from './agent-protocol.js'
 import type { Config } from './config.js'
 import type { Core, Deps } from './deps.js'
 import type { Endpoints } from './endpoints.js'
+import { InputError } from './errors.js'
 import type { IssuedToken } from './outputs.js'
 import { STATE } from './state.js'
 import type { AgentSetup } from './token-agent.js'
@@ -82,6 +83,15 @@ export async function installTokenCommand(
   deps: TokenCommandDeps
 ): Promise<void> {
   const { core, env } = deps
+  for (const program of ['agent', 'token']) {
+    const path = join(deps.bundleRoot, program, 'index.js')
+    if (!existsSync(path)) {
+      throw new InputError(
+        'token-command',
+        `needs the action's bundled programs, and ${path} does not exist: run the action as a workflow step (uses:), whose dist/ has them, or set token-command: false (as under @github/local-action, which runs src/ instead).`
+      )
+    }
+  }
   const windows = deps.platform === 'win32'
   const temp = env.RUNNER_TEMP || tmpdir()
   const dir = mkdtempSync(join(temp, `${COMMAND_NAME}-`))

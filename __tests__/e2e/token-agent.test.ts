@@ -495,7 +495,7 @@ describe('the main step starts the agent (installTokenCommand)', () => {
     }
   })
 
-  test('an agent that cannot start: the step fails with what to do, and nothing is left', async () => {
+  test('no bundled agent (src/ run by @github/local-action): says what to do, before anything starts', async () => {
     const temp = mkdtempSync(join(scratch, 'temp-'))
     const { core } = fakeCore()
     await assert.rejects(
@@ -504,6 +504,28 @@ describe('the main step starts the agent (installTokenCommand)', () => {
         env: { RUNNER_TEMP: temp },
         nodePath: NODE24,
         bundleRoot: join(ROOT, 'no-such-dist'),
+        platform: 'linux',
+        parentPid: process.pid
+      }),
+      /^InputError: token-command: needs the action's bundled programs, and .*no-such-dist\/agent\/index\.js does not exist: .*set token-command: false/
+    )
+    assert.deepEqual(readdirSync(temp), [])
+  })
+
+  test('an agent that cannot start: the step fails with what to do, and nothing is left', async () => {
+    const temp = mkdtempSync(join(scratch, 'temp-'))
+    const root = join(scratch, 'broken-dist')
+    for (const program of ['agent', 'token']) {
+      mkdirSync(join(root, program), { recursive: true })
+      writeFileSync(join(root, program, 'index.js'), 'process.exit(1)\n')
+    }
+    const { core } = fakeCore()
+    await assert.rejects(
+      installTokenCommand(config(), undefined, token, {
+        core,
+        env: { RUNNER_TEMP: temp },
+        nodePath: NODE24,
+        bundleRoot: root,
         platform: 'linux',
         parentPid: process.pid
       }),
