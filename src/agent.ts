@@ -3,8 +3,8 @@
  * agent with the real network and clock, says "ready" (or why not) and closes the pipe. Importing this
  * module does nothing; `src/entrypoints/agent.ts` (what ncc bundles) calls `run()`.
  */
-import * as core from '@actions/core'
 import { describeError } from './errors.js'
+import { requestIdToken } from './github-oidc.js'
 import { alive } from './processes.js'
 import { realClock } from './retry.js'
 import { trustExtraCAs } from './tls.js'
@@ -24,7 +24,7 @@ export function run(): void {
     startAgent(setup, {
       transport: httpTransport,
       clock: realClock,
-      getIDToken: audience => core.getIDToken(audience),
+      getIDToken: (audience, timeoutMs) => requestIdToken(httpTransport, process.env, audience, timeoutMs),
       trustCAs: trustExtraCAs,
       alive,
       exit: code => process.exit(code),

@@ -5,6 +5,7 @@
 import { EndpointError, type AttemptFailure } from './errors.js'
 import { decideRetry, attemptTimeoutMs, MIN_ATTEMPT_MS, type Clock, type RetryPolicy } from './retry.js'
 import { proxyFor } from './proxy.js'
+import { printable } from './server-text.js'
 import { formatMs, TransportError } from './transport.js'
 
 export type AttemptResult<T> = { ok: true; value: T } | { ok: false; failure: AttemptFailure }
@@ -56,7 +57,7 @@ export function networkFailure(error: TransportError, url: string): AttemptFailu
   }
   if (OTHER_TLS.test(error.code)) {
     return {
-      detail: `TLS with ${host} failed (${error.code}: ${error.message}): check the host name and port in auth-url, and the server's certificate`,
+      detail: `TLS with ${host} failed (${error.code}: ${printable(error.message, 300)}): check the host name and port in auth-url, and the server's certificate`,
       transient: false
     }
   }
@@ -77,7 +78,10 @@ export function networkFailure(error: TransportError, url: string): AttemptFailu
     const proxy = `the proxy ${proxyFor(url) ?? ''}`.trim()
     const [, status, cause] = tunnel
     if (cause !== undefined) {
-      return { detail: `${proxy} could not be reached (${cause}): check HTTPS_PROXY / HTTP_PROXY`, transient: true }
+      return {
+        detail: `${proxy} could not be reached (${printable(cause, 200)}): check HTTPS_PROXY / HTTP_PROXY`,
+        transient: true
+      }
     }
     const why =
       status === '407'
@@ -86,7 +90,7 @@ export function networkFailure(error: TransportError, url: string): AttemptFailu
     return { detail: `${proxy} would not open a tunnel to ${host}: it ${why}`, transient: Number(status) >= 500 }
   }
   return {
-    detail: `network error talking to ${host}: ${error.message}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ''}`,
+    detail: `network error talking to ${host}: ${printable(error.message, 300)}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ''}`,
     transient: TRANSIENT_CODES.has(error.code)
   }
 }

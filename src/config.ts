@@ -66,6 +66,8 @@ export interface Config {
   revoke: boolean
   /** `token-command`: start the per-job token agent and put `binarly-token` on PATH for later steps. */
   tokenCommand: boolean
+  /** A shared-token to revoke now (a matrix's final job): no exchange at all. */
+  revokeSharedToken: string | undefined
   /** Non-fatal remarks about the inputs, to print as warnings. */
   warnings: string[]
 }
@@ -138,17 +140,27 @@ export function readConfig(read: InputReader, io: ConfigIO): Config {
 
   const caCertificate = parseCaCertificate(input('ca-certificate'), io)
 
-  const share = parseBoolean('share', withDefault('share'))
-  const sharedToken = input('shared-token') || undefined
-  const sharePassphrase = (read('share-passphrase') ?? '') || undefined
+  const revokeSharedToken = input('revoke-shared-token') || undefined
+  let share = parseBoolean('share', withDefault('share'))
+  let sharedToken = input('shared-token') || undefined
+  if (revokeSharedToken && (share || sharedToken)) {
+    warnings.push('share and shared-token are ignored with revoke-shared-token: this step only revokes.')
+    share = false
+    sharedToken = undefined
+  }
+  const sharePassphrase = parsePassphrase(read('share-passphrase') ?? '')
   const minValiditySeconds = parseNumber('min-validity', withDefault('min-validity'), {
     min: 0,
     max: 86400,
     integer: true
   })
   const revoke = parseBoolean('revoke', withDefault('revoke'))
-  const tokenCommand = parseBoolean('token-command', withDefault('token-command'))
-  if ((share || sharedToken) && clientAuth.method === 'github_oidc' && !sharePassphrase) {
+  let tokenCommand = parseBoolean('token-command', withDefault('token-command'))
+  if (revokeSharedToken && tokenCommand) {
+    warnings.push('token-command is ignored with revoke-shared-token: this step only revokes.')
+    tokenCommand = false
+  }
+  if ((share || sharedToken || revokeSharedToken) && clientAuth.method === 'github_oidc' && !sharePassphrase) {
     throw new InputError(
       'share-passphrase',
       'is required to share a token with auth-method github_oidc, since there is no client secret or key to derive the sealing key from: set it to a secret that every job of the matrix gets.'
@@ -172,6 +184,7 @@ export function readConfig(read: InputReader, io: ConfigIO): Config {
     sharePassphrase,
     minValiditySeconds,
     revoke,
+    revokeSharedToken,
     tokenCommand,
     warnings
   }
@@ -181,7 +194,7 @@ export function readConfig(read: InputReader, io: ConfigIO): Config {
  * Every secret value of the config, in every form the action could ever hand to a log: the runner masks
  * each of them. (Multi-line values are masked line by line too, since the runner matches lines.)
  */
-export function secretsOf(config: Config): string[] {
+export function secretsOf(config: Pick<Config, 'clientAuth' | 'sharePassphrase'>): string[] {
   const values: string[] = []
   const auth = config.clientAuth
   if (auth.method !== 'github_oidc' && auth.method !== 'private_key_jwt') values.push(auth.clientSecret)
@@ -207,7 +220,8 @@ export function formEncode(value: string): string {
 
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, '')
-  return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1'
+  // Not `*.localhost`: glibc sends those names to the configured DNS server, which may answer anything.
+  return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1'
 }
 
 /** `http://` only to loopback, or anywhere when `allow-http` says so (with a warning). */
@@ -412,6 +426,21 @@ function parseEnvVar(raw: string): string {
     throw new InputError(
       'env-var',
       `"${raw}" is reserved by the runner or Node: choose another name, e.g. BINARLY_ACCESS_TOKEN.`
+    )
+  }
+  return raw
+}
+
+/** HKDF does not slow guessing, and the sealed value may be in a public log: the passphrase must be long. */
+export const MIN_PASSPHRASE_LENGTH = 16
+
+function parsePassphrase(raw: string): string | undefined {
+  if (!raw) return undefined
+  const length = Array.from(raw).length
+  if (length < MIN_PASSPHRASE_LENGTH) {
+    throw new InputError(
+      'share-passphrase',
+      `is ${length} character${length === 1 ? '' : 's'} long: use at least ${MIN_PASSPHRASE_LENGTH} (a random value, e.g. from openssl rand -base64 24), since the shared-token it seals may be read from the log and guessed at offline.`
     )
   }
   return raw

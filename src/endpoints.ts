@@ -5,6 +5,7 @@
 import { withAttempts, type Attempts, type AttemptResult } from './attempts.js'
 import { checkHttpPolicy } from './config.js'
 import { InputError } from './errors.js'
+import { printable } from './server-text.js'
 import { errorFailure } from './token-response.js'
 import type { Transport } from './transport.js'
 
@@ -47,8 +48,26 @@ export function discoveryUrl(url: URL): string {
   return base.href
 }
 
-/** Reads a discovery document; pure. */
-export function parseDiscovery(body: string, documentUrl: string, allowHttp: boolean, warnings: string[]): Endpoints {
+/**
+ * The issuer discovery starts from: auth-url without the well-known suffix and trailing slashes. It is also
+ * the default GitHub OIDC audience, so that a discovery document never chooses it.
+ */
+export function issuerOf(url: URL): string {
+  const href = url.href.endsWith(WELL_KNOWN) ? url.href.slice(0, -WELL_KNOWN.length) : url.href
+  return href.replace(/\/+$/, '')
+}
+
+/**
+ * Reads a discovery document; pure. The document must name the issuer discovery started from (OpenID
+ * Connect Discovery 1.0 §4.3), and endpoints on the origin of auth-url: credentials go nowhere else.
+ */
+export function parseDiscovery(
+  body: string,
+  authUrl: URL,
+  documentUrl: string,
+  allowHttp: boolean,
+  warnings: string[]
+): Endpoints {
   let doc: unknown
   try {
     doc = JSON.parse(body)
@@ -62,6 +81,14 @@ export function parseDiscovery(body: string, documentUrl: string, allowHttp: boo
     )
   }
   const record = doc as Record<string, unknown>
+  const issuer = issuerOf(authUrl)
+  const stated = typeof record.issuer === 'string' ? record.issuer : undefined
+  if (stated?.replace(/\/+$/, '') !== issuer) {
+    throw new InputError(
+      'auth-url',
+      `the OpenID configuration at ${documentUrl} states ${stated === undefined ? 'no issuer' : `issuer "${printable(stated, 200)}"`}, not the URL discovery started from (${issuer}), as OpenID Connect Discovery 1.0 §4.3 requires: set auth-url to the realm URL under the host name the server states (Keycloak: its hostname setting), or to the token endpoint itself (…/protocol/openid-connect/token).`
+    )
+  }
   const tokenEndpoint = httpUrl(record.token_endpoint)
   if (!tokenEndpoint) {
     throw new InputError(
@@ -69,14 +96,20 @@ export function parseDiscovery(body: string, documentUrl: string, allowHttp: boo
       `the OpenID configuration at ${documentUrl} names no valid token_endpoint: set auth-url to the token endpoint itself.`
     )
   }
-  checkHttpPolicy(new URL(tokenEndpoint), allowHttp, 'The discovered token endpoint', warnings)
   const revocationEndpoint = httpUrl(record.revocation_endpoint)
-  return {
-    tokenEndpoint,
-    revocationEndpoint,
-    issuer: typeof record.issuer === 'string' && record.issuer ? record.issuer : undefined,
-    discoveredFrom: documentUrl
+  for (const [field, url] of [
+    ['token_endpoint', tokenEndpoint],
+    ['revocation_endpoint', revocationEndpoint]
+  ] as const) {
+    if (url && new URL(url).origin !== authUrl.origin) {
+      throw new InputError(
+        'auth-url',
+        `the OpenID configuration at ${documentUrl} names the ${field} ${printable(url, 200)}, which is not on the origin of auth-url (${authUrl.origin}), and credentials are sent only there: if that server is yours, set auth-url to the token endpoint itself.`
+      )
+    }
   }
+  checkHttpPolicy(new URL(tokenEndpoint), allowHttp, 'The discovered token endpoint', warnings)
+  return { tokenEndpoint, revocationEndpoint, issuer, discoveredFrom: documentUrl }
 }
 
 function httpUrl(value: unknown): string | undefined {
@@ -121,5 +154,5 @@ export async function resolveEndpoints(
       return `OpenID discovery at ${documentUrl} failed: ${failure.status ? `HTTP ${failure.status}, ` : ''}${failure.detail}.${hint}`
     }
   )
-  return parseDiscovery(body, documentUrl, allowHttp, warnings)
+  return parseDiscovery(body, authUrl, documentUrl, allowHttp, warnings)
 }

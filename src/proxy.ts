@@ -6,7 +6,10 @@ import { getProxyUrl } from '@actions/http-client'
 
 const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'] as const
 
-/** User names and passwords inside proxy URLs, in every form they could be printed. */
+/**
+ * Passwords inside proxy URLs, as written and decoded. User names are not secret, and masking one (often a
+ * single letter) would hide every occurrence of it in the log and make the runner drop job outputs.
+ */
 export function proxySecrets(env: NodeJS.ProcessEnv): string[] {
   const secrets = new Set<string>()
   for (const name of PROXY_VARIABLES) {
@@ -18,14 +21,13 @@ export function proxySecrets(env: NodeJS.ProcessEnv): string[] {
     } catch {
       continue
     }
-    for (const part of [url.password, url.username]) {
-      if (!part) continue
-      secrets.add(part)
-      try {
-        secrets.add(decodeURIComponent(part))
-      } catch {
-        // not percent-encoded: the raw form is masked already
-      }
+    const password = url.password
+    if (!password) continue
+    secrets.add(password)
+    try {
+      secrets.add(decodeURIComponent(password))
+    } catch {
+      // not percent-encoded: the raw form is masked already
     }
   }
   return [...secrets]

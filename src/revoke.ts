@@ -5,7 +5,7 @@
  */
 import { withAttempts, type AttemptLog, type AttemptResult } from './attempts.js'
 import { clientCredentials } from './client-auth.js'
-import type { Config } from './config.js'
+import { secretsOf, type Config } from './config.js'
 import { BASE_DELAY_MS, MAX_DELAY_MS, type Clock } from './retry.js'
 import type { TokenRequestDeps } from './token-request.js'
 import { errorFailure } from './token-response.js'
@@ -13,6 +13,11 @@ import { errorFailure } from './token-response.js'
 /** The whole revocation, retry included, at most this long (or `timeout`, when shorter). */
 export const REVOKE_TIMEOUT_MS = 10_000
 export const REVOKE_RETRIES = 1
+
+/** The whole revocation's budget: `timeout`, at most REVOKE_TIMEOUT_MS. */
+export function revokeTimeoutMs(config: Pick<Config, 'timeoutMs'>): number {
+  return Math.min(config.timeoutMs, REVOKE_TIMEOUT_MS)
+}
 
 /** What the main step left in the state about the token to revoke. */
 export interface Revocation {
@@ -33,12 +38,12 @@ export function revocationBody(token: string, clientFields: Record<string, strin
 }
 
 export async function revokeToken(
-  config: Pick<Config, 'clientAuth' | 'timeoutMs' | 'retries'>,
+  config: Pick<Config, 'clientAuth' | 'sharePassphrase' | 'timeoutMs' | 'retries'>,
   revocation: Revocation,
   deps: RevokeDeps
 ): Promise<void> {
   const { revocationEndpoint: endpoint } = revocation
-  const totalMs = Math.min(config.timeoutMs, REVOKE_TIMEOUT_MS)
+  const totalMs = revokeTimeoutMs(config)
   const attempts = {
     policy: {
       retries: Math.min(config.retries, REVOKE_RETRIES),
@@ -70,7 +75,9 @@ export async function revokeToken(
       })
       // RFC 7009 §2.2: 200 means revoked (or already invalid); any 2xx is taken the same way.
       if (response.status >= 200 && response.status < 300) return { ok: true, value: undefined }
-      return { ok: false, failure: errorFailure(response, deps.clock.now()) }
+      // Redacted as the token request's answer is: none of what was sent is ever quoted from it.
+      const sent = [...secretsOf(config), ...credentials.secrets, revocation.token]
+      return { ok: false, failure: errorFailure(response, deps.clock.now(), sent) }
     },
     failure =>
       `Could not revoke the token at ${endpoint}: ${failure.status ? `HTTP ${failure.status}, ` : ''}${failure.detail}. It stays valid until ${revocation.expiresAt || 'it expires'}; if this server cannot revoke tokens, set revoke: false.`

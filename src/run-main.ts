@@ -8,6 +8,7 @@ import type { Deps } from './deps.js'
 import { debugTransport, safeJwtClaims } from './diagnostics.js'
 import { resolveEndpoints, type Endpoints } from './endpoints.js'
 import { InputError } from './errors.js'
+import { requestIdToken } from './github-oidc.js'
 import { issuedToken, publishToken, type IssuedToken } from './outputs.js'
 import { maskConfiguredSecrets } from './masking.js'
 import { proxyFor } from './proxy.js'
@@ -15,11 +16,25 @@ import { BASE_DELAY_MS, MAX_DELAY_MS } from './retry.js'
 import { reuseSharedToken, shareToken } from './sharing.js'
 import { STATE } from './state.js'
 import { renderSummary } from './summary.js'
-import { requestToken } from './token-request.js'
+import { printable } from './server-text.js'
+import { requestToken, type TokenRequestDeps } from './token-request.js'
+import { revokeSharedToken } from './revoke-shared.js'
 import { formatMs } from './transport.js'
 import type { Attempts } from './attempts.js'
 
-export async function runMain(deps: Deps): Promise<void> {
+export async function runMain(runtime: Deps): Promise<void> {
+  // Every value this step masks is noted, so that the shared-token output can be kept free of them.
+  const masked: string[] = []
+  const deps: Deps = {
+    ...runtime,
+    core: {
+      ...runtime.core,
+      setSecret: value => {
+        masked.push(value)
+        runtime.core.setSecret(value)
+      }
+    }
+  }
   const { core } = deps
   const config = readConfig(deps.inputs, { readFile: deps.readFile })
   maskConfiguredSecrets(config, deps.env, secret => core.setSecret(secret))
@@ -33,7 +48,7 @@ export async function runMain(deps: Deps): Promise<void> {
   // A usable shared-token of this run replaces the exchange: no request at all.
   const reused = reuseSharedToken(config, deps)
   if (reused) {
-    await hand(deps, config, undefined, reused, 'shared-token')
+    await hand(deps, config, undefined, reused, 'shared-token', masked)
     await startTokenCommand(deps, config, undefined, reused)
     core.info(
       `Reusing the shared-token of this run: a ${reused.tokenType} token valid until ${reused.expiresAt?.toISOString()}.`
@@ -57,11 +72,32 @@ export async function runMain(deps: Deps): Promise<void> {
   const transport = core.isDebug()
     ? debugTransport(deps.transport, deps.clock, message => core.debug(message))
     : deps.transport
+  const auth: TokenRequestDeps['auth'] = {
+    clientId: config.clientId,
+    oidcAudience: undefined,
+    // Bounded by what is left of timeout; masked before anything else sees it.
+    getIDToken: async audience => {
+      const left = Math.max(1, attempts.policy.deadline - deps.clock.now())
+      const idToken = await requestIdToken(transport, deps.env, audience, left)
+      core.setSecret(idToken)
+      return idToken
+    },
+    now: () => deps.clock.now()
+  }
+  if (config.revokeSharedToken) {
+    // A matrix's final job: revoke the shared token, and nothing else.
+    await revokeSharedToken(config, deps, {
+      transport,
+      attempts,
+      authFor: endpoints => authFor(config, auth, endpoints)
+    })
+    return
+  }
   const shown = config.warnings.length
   const endpoints = await resolveEndpoints(config.authUrl, config.allowHttp, transport, attempts, config.warnings)
   for (const warning of config.warnings.slice(shown)) core.warning(warning)
   if (endpoints.discoveredFrom)
-    core.info(`Token endpoint ${endpoints.tokenEndpoint} (from ${endpoints.discoveredFrom}).`)
+    core.info(`Token endpoint ${printable(endpoints.tokenEndpoint, 500)} (from ${endpoints.discoveredFrom}).`)
   const proxy = proxyFor(endpoints.tokenEndpoint)
   if (proxy) core.info(`Connecting through the proxy ${proxy}.`)
 
@@ -72,18 +108,13 @@ export async function runMain(deps: Deps): Promise<void> {
     transport,
     attempts,
     setSecret: secret => core.setSecret(secret),
-    auth: {
-      clientId: config.clientId,
-      oidcAudience: audience,
-      getIDToken: audience => core.getIDToken(audience),
-      now: () => deps.clock.now()
-    }
+    auth: authFor(config, auth, endpoints)
   })
   const token = issuedToken(response, deps.clock.now())
-  await hand(deps, config, endpoints, token, 'exchange')
+  await hand(deps, config, endpoints, token, 'exchange', masked)
   await startTokenCommand(deps, config, endpoints, token)
   core.info(
-    `Got a ${token.tokenType} token${token.expiresAt ? ` valid until ${token.expiresAt.toISOString()}` : ''}${token.scope ? ` with scope "${token.scope}"` : ''} in ${formatMs(deps.clock.now() - started)}.`
+    `Got a ${token.tokenType} token${token.expiresAt ? ` valid until ${token.expiresAt.toISOString()}` : ''}${token.scope ? ` with scope "${printable(token.scope, 500)}"` : ''} in ${formatMs(deps.clock.now() - started)}.`
   )
 }
 
@@ -96,11 +127,12 @@ async function hand(
   config: Config,
   endpoints: Endpoints | undefined,
   token: IssuedToken,
-  source: 'exchange' | 'shared-token'
+  source: 'exchange' | 'shared-token',
+  masked: readonly string[]
 ): Promise<void> {
   const { core } = deps
   publishToken(core, token, config.envVar)
-  const shared = shareToken(config, token, deps) || source === 'shared-token'
+  const shared = shareToken(config, token, deps, masked) || source === 'shared-token'
   core.saveState(STATE.shared, String(shared))
   core.saveState(STATE.token, token.accessToken)
   core.saveState(STATE.tokenEndpoint, endpoints?.tokenEndpoint ?? '')
@@ -109,7 +141,11 @@ async function hand(
   core.saveState(STATE.oidcAudience, (endpoints && oidcAudience(config, endpoints)) ?? '')
   if (core.isDebug()) {
     const claims = safeJwtClaims(token.accessToken)
-    core.debug(claims ? `Access token claims: ${JSON.stringify(claims)}` : 'The access token is opaque (not a JWT).')
+    core.debug(
+      claims
+        ? `Access token claims: ${printable(JSON.stringify(claims), 2000)}`
+        : 'The access token is opaque (not a JWT).'
+    )
   }
   await deps
     .writeSummary(
@@ -123,6 +159,11 @@ async function hand(
       })
     )
     .catch((error: unknown) => core.debug(`No job summary written: ${(error as Error).message}`))
+}
+
+/** The client authentication context for the endpoints found. */
+function authFor(config: Config, auth: TokenRequestDeps['auth'], endpoints: Endpoints): TokenRequestDeps['auth'] {
+  return { ...auth, oidcAudience: oidcAudience(config, endpoints) }
 }
 
 /** token-command: true starts the job's token agent and puts binarly-token on PATH (token-command.ts). */

@@ -6,7 +6,8 @@
 import { checkHttpPolicy, readConfig } from './config.js'
 import type { Deps } from './deps.js'
 import { maskConfiguredSecrets } from './masking.js'
-import { revokeToken } from './revoke.js'
+import { requestIdToken } from './github-oidc.js'
+import { revokeTimeoutMs, revokeToken } from './revoke.js'
 import { STATE } from './state.js'
 import { describeError } from './errors.js'
 
@@ -72,7 +73,11 @@ export async function runPost(deps: Deps): Promise<void> {
       auth: {
         clientId: config.clientId,
         oidcAudience: core.getState(STATE.oidcAudience) || undefined,
-        getIDToken: audience => core.getIDToken(audience),
+        getIDToken: async audience => {
+          const idToken = await requestIdToken(deps.transport, deps.env, audience, revokeTimeoutMs(config))
+          core.setSecret(idToken)
+          return idToken
+        },
         now: () => deps.clock.now()
       }
     }

@@ -2,15 +2,17 @@
  * Sealing a token for the other jobs of the same workflow run (`share`, `shared-token`). Pure apart from
  * `node:crypto`: AES-256-GCM under a key derived with HKDF-SHA256 from a secret every job holds, with the
  * repository and run ID as associated data, so a sealed value is useless in another run or repository and
- * cannot be altered unnoticed. The sealed value is random-looking base64url, so it holds no masked string
- * and GitHub passes it as a job output.
+ * cannot be altered unnoticed. Inside the seal, the token carries what it was obtained for (client
+ * ID, auth-url, scope, audience, resources), so a job configured otherwise does not use it by mistake. The
+ * sealed value is random-looking base64url; `sealWithout` re-seals until it holds no masked string, so the
+ * runner passes it on as a job output.
  *
- * Format: `v1.<iv>.<ciphertext>.<tag>`, each part base64url. The fixed-size parts make a truncated value
+ * Format: `v2.<iv>.<ciphertext>.<tag>`, each part base64url (v1 lacked the token binding). The fixed-size parts make a truncated value
  * detectably malformed instead of merely unauthenticated.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
 
-export const SHARE_FORMAT = 'v1'
+export const SHARE_FORMAT = 'v2'
 const SALT = `binarly-m2m-auth shared-token ${SHARE_FORMAT}`
 const INFO = 'AES-256-GCM key'
 const IV_BYTES = 12
@@ -25,13 +27,31 @@ export interface SealedToken {
   expiresAt: Date
 }
 
-/** What a sealed value is bound to: `GITHUB_REPOSITORY` and `GITHUB_RUN_ID`. */
-export interface RunBinding {
+/**
+ * What a sealed value is bound to: the run (`GITHUB_REPOSITORY`, `GITHUB_RUN_ID`, as associated data) and
+ * what the token was obtained for (sealed with it, and compared on opening).
+ */
+export interface ShareBinding {
   repository: string
   runId: string
+  clientId: string
+  authUrl: string
+  scope: string | undefined
+  audience: string | undefined
+  resources: string[]
 }
 
-export type UnsealFailure = 'malformed' | 'version' | 'unauthenticated' | 'expired' | 'too-short'
+/** The inputs behind each bound field, to name what differs. */
+const BOUND_INPUTS = {
+  clientId: 'client-id',
+  authUrl: 'auth-url',
+  scope: 'scope',
+  audience: 'audience',
+  resources: 'resource'
+} as const
+type BoundField = keyof typeof BOUND_INPUTS
+
+export type UnsealFailure = 'malformed' | 'version' | 'unauthenticated' | 'mismatch' | 'expired' | 'too-short'
 
 export type UnsealResult = { ok: true; token: SealedToken } | { ok: false; reason: UnsealFailure; why: string }
 
@@ -41,17 +61,28 @@ export function deriveShareKey(secret: string): Buffer {
 }
 
 /** Associated data: the format version, repository and run ID, JSON-encoded so no two bindings collide. */
-function associatedData(binding: RunBinding): Buffer {
+function associatedData(binding: ShareBinding): Buffer {
   return Buffer.from(JSON.stringify([SHARE_FORMAT, binding.repository, binding.runId]), 'utf8')
 }
 
-export function seal(token: SealedToken, key: Buffer, binding: RunBinding): string {
+function boundValues(binding: ShareBinding): Record<BoundField, string | string[] | null> {
+  return {
+    clientId: binding.clientId,
+    authUrl: binding.authUrl,
+    scope: binding.scope ?? null,
+    audience: binding.audience ?? null,
+    resources: binding.resources
+  }
+}
+
+export function seal(token: SealedToken, key: Buffer, binding: ShareBinding): string {
   const iv = randomBytes(IV_BYTES)
   const payload = JSON.stringify({
     t: token.accessToken,
     y: token.tokenType,
     s: token.scope ?? null,
-    e: token.expiresAt.getTime()
+    e: token.expiresAt.getTime(),
+    b: boundValues(binding)
   })
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES })
   cipher.setAAD(associatedData(binding))
@@ -68,7 +99,7 @@ export function seal(token: SealedToken, key: Buffer, binding: RunBinding): stri
 export function unseal(
   sealed: string,
   key: Buffer,
-  binding: RunBinding,
+  binding: ShareBinding,
   nowMs: number,
   minValiditySeconds: number
 ): UnsealResult {
@@ -76,6 +107,7 @@ export function unseal(
   const malformed = (what: string): UnsealResult =>
     fail('malformed', `it is not a sealed token (${what}); was it copied whole from the shared-token output?`)
   const parts = sealed.trim().split('.')
+  /* c8 ignore next: split always returns at least one part; the fallback is for the type checker */
   const version = parts[0] ?? ''
   if (/^v\d+$/.test(version) && version !== SHARE_FORMAT) {
     return fail(
@@ -103,8 +135,19 @@ export function unseal(
       `it does not open with this job's key for ${binding.repository} run ${binding.runId}: it was altered, sealed with another share-passphrase (or client credential), or sealed in another run or repository (AES-GCM cannot tell which); give every job the same share-passphrase (or client credential), and pass the shared-token of this run's own sharing job`
     )
   }
-  const token = parsePayload(plaintext)
-  if (!token) return malformed('its content is not a sealed token')
+  const opened = parsePayload(plaintext)
+  if (!opened) return malformed('its content is not a sealed token')
+  const { token, bound } = opened
+  const expected = boundValues(binding)
+  const differ = (Object.keys(BOUND_INPUTS) as BoundField[]).filter(
+    field => JSON.stringify(bound[field]) !== JSON.stringify(expected[field])
+  )
+  if (differ.length > 0) {
+    return fail(
+      'mismatch',
+      `it holds a token obtained with other inputs: ${differ.map(field => BOUND_INPUTS[field]).join(', ')} ${differ.length > 1 ? 'differ' : 'differs'} from this job's, so the token may belong to another client or grant other access; give the jobs that share a token the same inputs, or drop shared-token from this one`
+    )
+  }
   const leftSeconds = Math.floor((token.expiresAt.getTime() - nowMs) / 1000)
   if (leftSeconds <= 0) {
     return fail(
@@ -121,7 +164,7 @@ export function unseal(
   return { ok: true, token }
 }
 
-function parsePayload(text: string): SealedToken | undefined {
+function parsePayload(text: string): { token: SealedToken; bound: Record<BoundField, unknown> } | undefined {
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -129,9 +172,27 @@ function parsePayload(text: string): SealedToken | undefined {
     return undefined
   }
   if (value === null || typeof value !== 'object') return undefined
-  const { t, y, s, e } = value as Record<string, unknown>
+  const { t, y, s, e, b } = value as Record<string, unknown>
   if (typeof t !== 'string' || !t || typeof y !== 'string' || !y) return undefined
   if (s !== null && typeof s !== 'string') return undefined
   if (typeof e !== 'number' || !Number.isFinite(e)) return undefined
-  return { accessToken: t, tokenType: y, scope: s ?? undefined, expiresAt: new Date(e) }
+  if (b === null || typeof b !== 'object') return undefined
+  return {
+    token: { accessToken: t, tokenType: y, scope: s ?? undefined, expiresAt: new Date(e) },
+    bound: b as Record<BoundField, unknown>
+  }
+}
+
+/**
+ * Seals again (each time with a fresh IV) until the sealed value contains none of `forbidden`: the runner
+ * drops a job output that contains a value the step masked. Undefined when `tries` sealings all did (a
+ * masked value of one or two characters is in almost every one).
+ */
+export function sealWithout(sealOnce: () => string, forbidden: readonly string[], tries = 64): string | undefined {
+  const values = forbidden.filter(value => value.length > 0)
+  for (let i = 0; i < tries; i++) {
+    const sealed = sealOnce()
+    if (!values.some(value => sealed.includes(value))) return sealed
+  }
+  return undefined
 }

@@ -8,7 +8,7 @@ import type { Config } from './config.js'
 import type { Deps } from './deps.js'
 import { InputError } from './errors.js'
 import type { IssuedToken } from './outputs.js'
-import { deriveShareKey, seal, unseal, type RunBinding } from './share.js'
+import { deriveShareKey, seal, sealWithout, unseal, type ShareBinding } from './share.js'
 
 const OWN_EXCHANGE = "Exchanging this job's own credentials instead."
 
@@ -28,10 +28,12 @@ export function shareSecret(config: Config): string {
   }
 }
 
-/** The run a sealed value belongs to, from the variables the runner sets. */
-function runBinding(env: NodeJS.ProcessEnv): RunBinding | undefined {
+/** The run a sealed value belongs to (from the variables the runner sets), and the inputs the token is for. */
+export function shareBinding(config: Config, env: NodeJS.ProcessEnv): ShareBinding | undefined {
   const { GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env
-  return repository && runId ? { repository, runId } : undefined
+  if (!repository || !runId) return undefined
+  const { clientId, scope, audience, resources } = config
+  return { repository, runId, clientId, authUrl: config.authUrl.href, scope, audience, resources }
 }
 
 const NO_BINDING =
@@ -44,7 +46,7 @@ const NO_BINDING =
 export function reuseSharedToken(config: Config, deps: Pick<Deps, 'core' | 'env' | 'clock'>): IssuedToken | undefined {
   const { core } = deps
   if (!config.sharedToken) return undefined
-  const binding = runBinding(deps.env)
+  const binding = shareBinding(config, deps.env)
   if (!binding) {
     core.warning(`shared-token is ignored: ${NO_BINDING}. ${OWN_EXCHANGE}`)
     return undefined
@@ -75,9 +77,15 @@ export function reuseSharedToken(config: Config, deps: Pick<Deps, 'core' | 'env'
 
 /**
  * With `share: true`, sets the `shared-token` output. Returns whether the token is now shared (and so must
- * outlive this job). Call only with a masked token.
+ * outlive this job). Call only with a masked token; `masked` is every value this step masked, none of which
+ * (nor the client ID, often a secret too) may be in the output, or the runner would not pass it on.
  */
-export function shareToken(config: Config, token: IssuedToken, deps: Pick<Deps, 'core' | 'env'>): boolean {
+export function shareToken(
+  config: Config,
+  token: IssuedToken,
+  deps: Pick<Deps, 'core' | 'env'>,
+  masked: readonly string[]
+): boolean {
   const { core } = deps
   if (!config.share) return false
   const { expiresAt } = token
@@ -87,13 +95,21 @@ export function shareToken(config: Config, token: IssuedToken, deps: Pick<Deps, 
     )
     return false
   }
-  const binding = runBinding(deps.env)
+  const binding = shareBinding(config, deps.env)
   if (!binding) {
     core.warning(`share: the token is not shared: ${NO_BINDING}.`)
     return false
   }
   const key = deriveShareKey(shareSecret(config))
-  core.setOutput('shared-token', seal({ ...token, expiresAt }, key, binding))
+  const sealed = sealWithout(() => seal({ ...token, expiresAt }, key, binding), [config.clientId, ...masked])
+  if (!sealed) {
+    const shortest = Math.min(...masked.filter(Boolean).map(value => value.length), config.clientId.length)
+    core.warning(
+      `share: the token is not shared: every sealing contained the client ID or a value this step masked (the shortest is ${shortest} character${shortest === 1 ? '' : 's'} long), and the runner drops a job output holding one; use longer secrets (a proxy password, a client ID), and the other jobs will exchange their own credentials meanwhile.`
+    )
+    return false
+  }
+  core.setOutput('shared-token', sealed)
   core.info(
     `Sealed the token as the shared-token output, for the other jobs of ${binding.repository} run ${binding.runId}.`
   )

@@ -1,5 +1,6 @@
 /** The job summary: what was obtained, never the token itself. Pure. */
 import type { IssuedToken } from './outputs.js'
+import { printable } from './server-text.js'
 
 export interface SummaryFacts {
   endpoint: string
@@ -30,7 +31,8 @@ export function renderSummary(facts: SummaryFacts): string {
     ],
     ['Environment variable', facts.envVar ?? '(none exported)']
   ]
-  const escape = (text: string): string => text.replace(/[|\\`*_<>[\]]/g, c => `\\${c}`)
+  // Each value becomes one inert line (line breaks and controls escaped), then Markdown-escaped for the table.
+  const escape = (text: string): string => printable(text, 500).replace(/[|\\`*_<>[\]]/g, c => `\\${c}`)
   return [
     '### Binarly access token',
     '',

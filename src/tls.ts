@@ -28,15 +28,21 @@ export function splitPemBundle(pem: string): string[] {
   return certs
 }
 
-/** Trusts the given CAs in addition to the default ones, for every TLS connection of this process. */
-export function trustExtraCAs(pem: string): number {
+/** The part of `node:tls` that holds the default CA list (Node 24 added setDefaultCACertificates). */
+export type CaStore = Pick<typeof tls, 'getCACertificates'> & Partial<Pick<typeof tls, 'setDefaultCACertificates'>>
+
+/**
+ * Trusts the given CAs in addition to the default ones, for every TLS connection of this process. `store`
+ * and `nodeVersion` are this process's, but for tests of an older Node.
+ */
+export function trustExtraCAs(pem: string, store: CaStore = tls, nodeVersion = process.version): number {
   const extra = splitPemBundle(pem)
-  if (typeof tls.setDefaultCACertificates !== 'function') {
+  if (typeof store.setDefaultCACertificates !== 'function') {
     throw new InputError(
       'ca-certificate',
-      `needs Node.js 24 or newer (this is ${process.version}): run the action with runs.using node24.`
+      `needs Node.js 24 or newer (this is ${nodeVersion}): run the action with runs.using node24.`
     )
   }
-  tls.setDefaultCACertificates([...tls.getCACertificates('default'), ...extra])
+  store.setDefaultCACertificates([...store.getCACertificates('default'), ...extra])
   return extra.length
 }

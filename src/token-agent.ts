@@ -44,7 +44,8 @@ export interface AgentSetup {
 export interface AgentDeps {
   transport: Transport
   clock: Clock
-  getIDToken(audience: string): Promise<string>
+  /** Asks GitHub's OIDC service for a token (requestIdToken), within `timeoutMs`. */
+  getIDToken(audience: string, timeoutMs: number): Promise<string>
   /** Trusts the ca-certificate CAs for every TLS connection of the process. */
   trustCAs(pem: string): number
   /** Whether a process is still there. */
@@ -91,7 +92,8 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
       auth: {
         clientId: config.clientId,
         oidcAudience: audience,
-        getIDToken: audience => deps.getIDToken(audience),
+        // Bounded by what is left of timeout, as in the main step.
+        getIDToken: audience => deps.getIDToken(audience, Math.max(1, attempts.policy.deadline - deps.clock.now())),
         now: () => deps.clock.now()
       }
     })

@@ -11,7 +11,8 @@ import { checkHttpPolicy, readConfig } from './config.js'
 import type { Deps } from './deps.js'
 import { describeError } from './errors.js'
 import { maskConfiguredSecrets } from './masking.js'
-import { revokeToken } from './revoke.js'
+import { requestIdToken } from './github-oidc.js'
+import { revokeTimeoutMs, revokeToken } from './revoke.js'
 import { STATE } from './state.js'
 import { SHORT_SOCKET_PREFIX } from './agent-protocol.js'
 
@@ -102,7 +103,11 @@ async function revokeMinted(stopped: StopAnswer, deps: CleanupDeps): Promise<voi
           auth: {
             clientId: config.clientId,
             oidcAudience: stopped.oidcAudience || undefined,
-            getIDToken: audience => core.getIDToken(audience),
+            getIDToken: async audience => {
+              const idToken = await requestIdToken(deps.transport, deps.env, audience, revokeTimeoutMs(config))
+              core.setSecret(idToken)
+              return idToken
+            },
             now: () => deps.clock.now()
           }
         }

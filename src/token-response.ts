@@ -6,6 +6,7 @@
 import type { AttemptFailure } from './errors.js'
 import type { HttpResponse } from './transport.js'
 import { parseRetryAfter } from './retry.js'
+import { printable, redact } from './server-text.js'
 
 export interface TokenResponse {
   accessToken: string
@@ -126,63 +127,39 @@ function parseJsonObject(body: string): Record<string, unknown> | undefined {
   }
 }
 
-/** What kind of body it was, with at most a short excerpt of visible text (HTML tags removed). */
+/**
+ * What kind of body it was, with at most a short excerpt of visible text: a JSON body by its decoded values
+ * (so no escape form can carry a secret past redaction), any other with HTML tags removed and whitespace
+ * collapsed.
+ */
 export function describeBody(response: HttpResponse, secrets: readonly string[] = []): string {
   const type = contentType(response, secrets)
+  const decoded = decodedJson(response.body)
   // Redacted before the tags go: removing a tag from inside a secret would leave its pieces unrecognised.
-  const text = printable(
+  const visible =
+    decoded ??
     redact(response.body, secrets)
       .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
-      .replace(/<[^>]*>/g, ' '),
-    120,
-    secrets
-  )
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+  const text = printable(visible, 120, secrets)
   if (!text) return `${response.body.trim() ? 'no readable text' : 'empty body'}, ${type}`
   return `${type}: "${text}"`
+}
+
+/** A JSON body written again with the shortest escapes, or undefined when the body is not JSON. */
+function decodedJson(body: string): string | undefined {
+  try {
+    return JSON.stringify(JSON.parse(body))
+  } catch {
+    return undefined
+  }
 }
 
 /** The media type of an answer ("application/json"), printable. */
 export function contentType(response: HttpResponse, secrets: readonly string[] = []): string {
   const value = response.headers['content-type']
   return printable((typeof value === 'string' ? value : '').split(';')[0] ?? '', 60, secrets) || 'no content type'
-}
-
-/**
- * Server text made safe to print: known secrets redacted, control characters dropped, whitespace collapsed,
- * shortened. Redaction runs before the text is reshaped (cutting could leave half a secret) and after
- * (collapsing whitespace could rebuild one).
- */
-export function printable(text: string, max: number, secrets: readonly string[] = []): string {
-  const clean = redact(
-    redact(text, secrets)
-      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim(),
-    secrets
-  )
-  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean
-}
-
-export const REDACTED = '***'
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-
-/**
- * Replaces every secret, as is and as it would appear escaped in JSON or HTML text, by `***`. Should a
- * secret re-form around the marker (one made of asterisks), none of the text is kept.
- */
-export function redact(text: string, secrets: readonly string[]): string {
-  const forms = new Set<string>()
-  for (const secret of secrets) {
-    if (!secret) continue
-    forms.add(secret)
-    forms.add(JSON.stringify(secret).slice(1, -1))
-    forms.add(secret.replace(/[&<>"']/g, c => HTML_ESCAPES[c] ?? c))
-  }
-  // Longest first, so that a secret containing another is redacted whole.
-  const sorted = [...forms].sort((a, b) => b.length - a.length)
-  let result = text
-  for (const form of sorted) result = result.split(form).join(REDACTED)
-  return sorted.some(form => result.includes(form)) ? '(withheld: it contains a secret)' : result
 }
 
 function safeLocation(location: string, secrets: readonly string[]): string {

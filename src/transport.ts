@@ -5,7 +5,7 @@
  */
 import { HttpClient } from '@actions/http-client'
 import type { RequestHandler } from '@actions/http-client/lib/interfaces'
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, RequestOptions, request as httpRequest } from 'node:http'
 import { describeError } from './errors.js'
 
 export interface HttpRequest {
@@ -61,6 +61,7 @@ export const httpTransport: Transport = async request => {
   const exchange = (async (): Promise<HttpResponse> => {
     const response = await client.request(request.method, request.url, request.body ?? null, request.headers)
     const body = await readCapped(response.message)
+    /* c8 ignore next: a response from http.request always has a statusCode; the fallback is for the type checker */
     return { status: response.message.statusCode ?? 0, headers: response.message.headers, body }
   })()
   exchange.catch(() => undefined) // a late failure after the deadline fired is not an unhandled rejection
@@ -79,6 +80,14 @@ function abortOn(signal: AbortSignal): RequestHandler {
   return {
     prepareRequest: options => {
       options.signal = signal
+      // Through a proxy, the tunnel agent first sends a CONNECT request of its own (with `agent.request`):
+      // it gets the signal too, or a proxy that never answers CONNECT would keep the process alive.
+      const agent = options.agent as { request?: unknown } | undefined
+      const connect = agent?.request
+      if (agent && typeof connect === 'function') {
+        agent.request = (connectOptions: RequestOptions) =>
+          (connect as typeof httpRequest)({ ...connectOptions, signal })
+      }
     },
     canHandleAuthentication: () => false,
     handleAuthentication: () => Promise.reject(new Error('not an authentication handler'))
@@ -106,7 +115,8 @@ function readCapped(message: IncomingMessage): Promise<string> {
   })
 }
 
-function toTransportError(error: unknown): TransportError {
+/** Any failure of a request as a TransportError with a code (exported for its unit test). */
+export function toTransportError(error: unknown): TransportError {
   if (error instanceof TransportError) return error
   const raw = (error as { code?: unknown } | null)?.code
   const code = typeof raw === 'string' ? raw : 'EUNKNOWN'

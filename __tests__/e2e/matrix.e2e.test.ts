@@ -4,8 +4,8 @@
  * can be unusable falls back, with a warning, to a fresh exchange.
  */
 import assert from 'node:assert/strict'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, describe, test } from 'node:test'
+import { deriveShareKey, seal } from '../../src/share.ts'
 import { assertMaskedFirst, assertNowhere, formsOf } from '../support/leaks.ts'
 import { runMatrix } from '../support/matrix.ts'
 import { CLIENTS, startOidcServer, type OidcServer } from '../support/oidc-server.ts'
@@ -36,7 +36,7 @@ async function shareJob(
   assert.equal(result.code, 0, result.stdout + result.stderr)
   const token = result.outputs['access-token'] ?? ''
   const sealed = result.outputs['shared-token'] ?? ''
-  assert.match(sealed, /^v1\.[\w-]+\.[\w-]+\.[\w-]+$/)
+  assert.match(sealed, /^v2\.[\w-]+\.[\w-]+\.[\w-]+$/)
   for (const form of formsOf(token)) assert.ok(!sealed.includes(form), 'the shared-token holds a form of the token')
   assert.equal(result.state.shared, 'true')
   assertMaskedFirst(result, token)
@@ -147,6 +147,52 @@ describe('a shared-token that cannot be used: a warning, and a fresh exchange', 
     })
   })
 
+  test('another client holding the same share-passphrase: the warning names client-id, and the job uses its own token', async () => {
+    const post = await shareJob(server, { 'share-passphrase': PASSPHRASE })
+    const other = {
+      'client-id': CLIENTS.basic.id,
+      'client-secret': CLIENTS.basic.secret,
+      'auth-method': 'client_secret_basic'
+    }
+    const sent = server.tokenRequests().length
+    const result = await runStep('main', {
+      ...inputsFor(server),
+      ...other,
+      'share-passphrase': PASSPHRASE,
+      'shared-token': post.sealed
+    })
+    assert.equal(result.code, 0, result.stdout + result.stderr)
+    assert.deepEqual(result.warnings, [
+      "shared-token cannot be used: it holds a token obtained with other inputs: client-id differs from this job's, so the token may belong to another client or grant other access; give the jobs that share a token the same inputs, or drop shared-token from this one. Exchanging this job's own credentials instead."
+    ])
+    assert.equal(server.tokenRequests().length - sent, 1)
+    const token = result.outputs['access-token'] ?? ''
+    assert.notEqual(token, post.token)
+    assert.equal((await server.introspect(token)).client_id, CLIENTS.basic.id)
+    assert.match(result.summary, /\| Client ID \| ci-basic \|/)
+    assert.match(result.summary, /client credentials exchange/)
+    assertNowhere(result, [CLIENTS.post.secret, CLIENTS.basic.secret, PASSPHRASE])
+  })
+
+  test('another scope, audience or auth-url: the warning names what differs', async () => {
+    const post = await shareJob(server, { 'share-passphrase': PASSPHRASE })
+    await fallsBack(server, post.sealed, /: scope, audience differ from this job's/, {
+      inputs: { 'share-passphrase': PASSPHRASE, scope: 'scan:write', audience: 'https://api.binarly.io' }
+    })
+    await fallsBack(server, post.sealed, /: auth-url differs from this job's/, {
+      inputs: { 'share-passphrase': PASSPHRASE, 'auth-url': server.issuer }
+    })
+  })
+
+  test('a v1 value (sealed by an older version of the action): the version message', async () => {
+    const [, ...rest] = shared.sealed.split('.')
+    await fallsBack(
+      server,
+      ['v1', ...rest].join('.'),
+      /sealed in format v1, and this version of the action reads v2: use the same version/
+    )
+  })
+
   test('a truncated value', async () => {
     await fallsBack(server, shared.sealed.slice(0, -5), /not a sealed token .*truncated.*copied whole/)
   })
@@ -158,14 +204,22 @@ describe('a shared-token that cannot be used: a warning, and a fresh exchange', 
   })
 
   test('an expired token', async () => {
-    const shortLived = await startOidcServer({ ttl: 1 })
-    try {
-      const expiring = await shareJob(shortLived, { 'min-validity': '0' })
-      const expiresAt = Date.parse(expiring.result.outputs['expires-at'] ?? '')
-      await sleep(Math.max(0, expiresAt - Date.now() + 50))
-      await fallsBack(shortLived, expiring.sealed, /the token expired at /)
-    } finally {
-      await shortLived.close()
-    }
+    // Sealed as the sharing job seals (same key, same run), with an expiry already past: no waiting, and no
+    // race with a token lifetime of a second, so the job's own fresh token is long-lived.
+    const expiresAt = new Date(Date.now() - 60_000)
+    const expired = seal(
+      { accessToken: shared.token, tokenType: 'Bearer', scope: 'scan:read', expiresAt },
+      deriveShareKey(CLIENTS.post.secret),
+      {
+        repository: 'binarly-io/firmware-pipeline',
+        runId: '4242',
+        clientId: CLIENTS.post.id,
+        authUrl: server.tokenEndpoint,
+        scope: 'scan:read',
+        audience: undefined,
+        resources: []
+      }
+    )
+    await fallsBack(server, expired, new RegExp(`the token expired at ${expiresAt.toISOString()}: `))
   })
 })

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { startFederatedRealm } from '../support/federated-realm.ts'
 import { startGitHubOidc, SUBJECT } from '../support/github-oidc.ts'
@@ -137,39 +137,32 @@ describe('the post step skips revocation, with a debug line and no request', () 
 })
 
 describe('a failed revocation is a warning, never a failed job', () => {
-  /** Serves discovery documents that name the real token endpoint and a revocation endpoint that fails. */
+  /**
+   * A revocation endpoint that fails, and a port nothing listens on. (Discovery cannot name them: it may name
+   * endpoints on the origin of auth-url only, so the state the main step saved is pointed at them.)
+   */
   let broken: Server
   let brokenUrl: string
+  /** A port that is held, not freed, and resets every connection: nothing else can take it meanwhile. */
+  let resetting: NetServer
   let deadPort: number
   let revokeHits = 0
   before(async () => {
-    const spare = createServer()
-    await new Promise<void>(resolve => spare.listen(0, '127.0.0.1', resolve))
-    deadPort = (spare.address() as AddressInfo).port
-    await new Promise<void>(resolve => spare.close(() => resolve()))
+    resetting = createNetServer(socket => socket.resetAndDestroy())
+    await new Promise<void>(resolve => resetting.listen(0, '127.0.0.1', resolve))
+    deadPort = (resetting.address() as AddressInfo).port
     broken = createServer((request, response) => {
-      const url = new URL(request.url ?? '/', brokenUrl)
-      const discovery = /^\/(failing|dead)\/\.well-known\/openid-configuration$/.exec(url.pathname)
-      if (discovery) {
-        const revocation = discovery[1] === 'failing' ? `${brokenUrl}/revoke` : `http://127.0.0.1:${deadPort}/revoke`
-        response.writeHead(200, { 'content-type': 'application/json' })
-        response.end(
-          JSON.stringify({
-            issuer: server.issuer,
-            token_endpoint: server.tokenEndpoint,
-            revocation_endpoint: revocation
-          })
-        )
-        return
-      }
-      if (url.pathname === '/revoke') revokeHits++
+      if (request.url === '/revoke') revokeHits++
       request.resume()
       response.writeHead(500, { 'content-type': 'text/plain' }).end('internal error')
     })
     await new Promise<void>(resolve => broken.listen(0, '127.0.0.1', resolve))
     brokenUrl = `http://127.0.0.1:${(broken.address() as AddressInfo).port}`
   })
-  after(() => new Promise<void>(resolve => broken.close(() => resolve())))
+  after(async () => {
+    await new Promise<void>(resolve => broken.close(() => resolve()))
+    await new Promise<void>(resolve => resetting.close(() => resolve()))
+  })
 
   for (const [kind, warning] of [
     [
@@ -178,14 +171,15 @@ describe('a failed revocation is a warning, never a failed job', () => {
     ],
     [
       'dead',
-      /^binarly-m2m-auth: Could not revoke the token at http:\/\/127\.0\.0\.1:\d+\/revoke: network error talking to 127\.0\.0\.1:\d+: .*ECONNREFUSED.*It stays valid until \S+Z; if this server cannot revoke tokens, set revoke: false\..*gave up after 2 attempts/i
+      /^binarly-m2m-auth: Could not revoke the token at http:\/\/127\.0\.0\.1:\d+\/revoke: network error talking to 127\.0\.0\.1:\d+: .*ECONNRESET.*It stays valid until \S+Z; if this server cannot revoke tokens, set revoke: false\..*gave up after 2 attempts/i
     ]
   ] as const) {
     test(`a ${kind} revocation endpoint: exit 0, one warning with the fix, one retry at most`, async () => {
-      const inputs = { ...inputsFor(CLIENTS.post), 'auth-url': `${brokenUrl}/${kind}` }
+      const inputs = inputsFor(CLIENTS.post)
       const { result, token } = await mainStep(inputs)
+      const revocation = kind === 'failing' ? `${brokenUrl}/revoke` : `http://127.0.0.1:${deadPort}/revoke`
       const hits = revokeHits
-      const post = await runStep('post', inputs, { state: result.state })
+      const post = await runStep('post', inputs, { state: { ...result.state, 'revocation-endpoint': revocation } })
       assert.equal(post.code, 0, post.stdout + post.stderr)
       assert.deepEqual(post.errors, [])
       assert.equal(post.warnings.length, 1, post.warnings.join('\n'))

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { runMain } from '../../src/run-main.ts'
 import { runPost } from '../../src/run-post.ts'
+import { httpTransport } from '../../src/transport.ts'
 import { testDeps } from '../support/fake-core.ts'
 import { CLIENTS, startOidcServer, type OidcServer } from '../support/oidc-server.ts'
 
@@ -66,6 +67,85 @@ describe('runPost', () => {
     })
   }
 
+  test('an http:// revocation endpoint off loopback is refused before the credentials are sent', async () => {
+    // Discovery may name any revocation_endpoint; the client credentials go only where the token endpoint may.
+    const state: Record<string, string> = {
+      ...(await main()).state,
+      'revocation-endpoint': 'http://revoke.example.invalid/revoke'
+    }
+    const before = revocations()
+    const sent: string[] = []
+    const { deps } = testDeps(
+      inputs({ retries: '0' }),
+      {
+        transport: request => {
+          sent.push(request.url)
+          return Promise.reject(new Error('no request may be made'))
+        }
+      },
+      { state }
+    )
+    await assert.rejects(
+      runPost(deps),
+      /The revocation endpoint http:\/\/revoke\.example\.invalid uses http:\/\/, which would send the client credentials in clear text/
+    )
+    assert.deepEqual(sent, [])
+    assert.equal(revocations(), before)
+  })
+
+  test('with allow-http, an http:// revocation endpoint is used, with a warning', async () => {
+    const state: Record<string, string> = {
+      ...(await main()).state,
+      'revocation-endpoint': 'http://revoke.example.invalid/revoke'
+    }
+    const sent: string[] = []
+    // The name does not resolve: the transport routes it to the real server's revocation endpoint, like a hosts file.
+    const { deps, recorded } = testDeps(
+      inputs({ retries: '0', 'allow-http': 'true' }),
+      {
+        transport: request => {
+          sent.push(request.url)
+          return httpTransport({ ...request, url: server.revocationEndpoint })
+        }
+      },
+      { state }
+    )
+    await runPost(deps)
+    assert.deepEqual(sent, ['http://revoke.example.invalid/revoke'])
+    assert.deepEqual(await server.introspect(state.token ?? ''), { active: false })
+    assert.ok(
+      recorded.calls.some(
+        ([kind, m]) =>
+          kind === 'warning' &&
+          m === 'allow-http is true: credentials are sent in clear text to http://revoke.example.invalid.'
+      ),
+      JSON.stringify(recorded.calls)
+    )
+  })
+
+  test('ca-certificate is trusted in the post step too, before the revocation request', async () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----'
+    const state = (await main()).state
+    const order: string[] = []
+    const { deps } = testDeps(
+      inputs({ 'ca-certificate': pem }),
+      {
+        trustCAs: value => {
+          order.push(`trust ${value === pem}`)
+          return 1
+        },
+        transport: request => {
+          order.push(`request ${request.url}`)
+          return httpTransport(request)
+        }
+      },
+      { state }
+    )
+    await runPost(deps)
+    assert.deepEqual(order, ['trust true', `request ${server.revocationEndpoint}`])
+    assert.deepEqual(await server.introspect(state.token ?? ''), { active: false })
+  })
+
   test('a failing revocation endpoint is an error for the entry to turn into a warning', async () => {
     const state = { ...(await main({ retries: '0' })).state, 'revocation-endpoint': `${server.issuer}/nowhere` }
     const { deps } = testDeps(inputs({ retries: '0' }), {}, { state })
@@ -77,7 +157,7 @@ describe('sharing, in-process', () => {
   test('share: true seals the token; a matrix job reuses it without a request', async () => {
     const auth = await main({ share: 'true' })
     const sealed = auth.outputs['shared-token'] ?? ''
-    assert.match(sealed, /^v1\./)
+    assert.match(sealed, /^v2\./)
     assert.equal(auth.state.shared, 'true')
     const before = server.tokenRequests().length
     const job = await main({ 'shared-token': sealed })
@@ -102,7 +182,49 @@ describe('sharing, in-process', () => {
     assert.ok(
       auth.calls.some(([kind, m]) => kind === 'warning' && /GITHUB_REPOSITORY and GITHUB_RUN_ID are not set/.test(m))
     )
-    const job = await main({ 'shared-token': 'v1.x.y.z' }, {})
+    const job = await main({ 'shared-token': 'v2.x.y.z' }, {})
     assert.ok(job.calls.some(([kind, m]) => kind === 'warning' && /shared-token is ignored/.test(m)))
+  })
+})
+
+describe('revoke-shared-token, in-process', () => {
+  const warnings = (recorded: { calls: [string, string][] }) =>
+    recorded.calls.filter(([kind]) => kind === 'warning').map(([, m]) => m)
+
+  test('revokes the shared token, and hands out nothing', async () => {
+    const auth = await main({ share: 'true' })
+    const recorded = await main({ 'revoke-shared-token': auth.outputs['shared-token'] ?? '' })
+    assert.deepEqual(warnings(recorded), [])
+    assert.deepEqual(recorded.outputs, {})
+    assert.deepEqual(recorded.state, {})
+    assert.deepEqual(await server.introspect(auth.outputs['access-token'] ?? ''), { active: false })
+    assert.ok(recorded.calls.some(([kind, m]) => kind === 'info' && /^Revoked the shared token/.test(m)))
+  })
+
+  test('outside a runner: a warning, nothing revoked', async () => {
+    const recorded = await main({ 'revoke-shared-token': 'v2.x.y.z' }, {})
+    assert.deepEqual(warnings(recorded), [
+      'revoke-shared-token: nothing was revoked: GITHUB_REPOSITORY and GITHUB_RUN_ID are not set (is this a GitHub Actions runner?), and a shared token is bound to them.'
+    ])
+    assert.deepEqual(recorded.outputs, {})
+  })
+
+  test('an expired shared token: nothing to revoke, no warning, no request', async () => {
+    const sealed = (await main({ share: 'true' })).outputs['shared-token'] ?? ''
+    const later = { now: () => Date.now() + 3600_000, sleep: async () => undefined, random: () => 0.5 }
+    const since = server.requests.length
+    const { deps, recorded } = testDeps(inputs({ 'revoke-shared-token': sealed }), { env: RUN, clock: later })
+    await runMain(deps)
+    assert.deepEqual(warnings(recorded), [])
+    assert.ok(recorded.calls.some(([kind, m]) => kind === 'info' && /has expired already/.test(m)))
+    assert.equal(server.requests.length, since)
+  })
+
+  test('no revocation endpoint known: a warning that says until when the token stays valid', async () => {
+    const sealed = (await main({ share: 'true', 'auth-url': server.tokenEndpoint })).outputs['shared-token'] ?? ''
+    const recorded = await main({ 'revoke-shared-token': sealed, 'auth-url': server.tokenEndpoint })
+    assert.equal(warnings(recorded).length, 1)
+    assert.match(warnings(recorded)[0] ?? '', /no revocation endpoint is known .* stays valid until \d{4}-/)
+    assert.deepEqual(recorded.outputs, {})
   })
 })

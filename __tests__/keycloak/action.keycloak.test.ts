@@ -98,6 +98,30 @@ describe('exchange at a real Keycloak', () => {
     assert.ok(!visibleOutput(post).includes(token))
     assert.deepEqual(await introspect(token), { active: false })
   })
+
+  for (const [name, url] of [
+    ['the realm URL (discovery)', () => kc.realmUrl],
+    ['the token URL', () => kc.tokenEndpoint]
+  ] as const) {
+    test(`a matrix's final job revokes the shared token at Keycloak (${name}), without a token request`, async () => {
+      const inputs = { 'auth-url': url(), 'client-id': PLAIN.id, 'client-secret': PLAIN.secret }
+      const auth = await runStep('main', { ...inputs, share: 'true' })
+      const token = succeeded(auth, [PLAIN.secret])
+      assert.equal((await introspect(token)).active, true)
+      const final = await runStep('main', { ...inputs, 'revoke-shared-token': auth.outputs['shared-token'] ?? '' })
+      assert.equal(final.code, 0, final.stdout + final.stderr)
+      assert.deepEqual(final.warnings, [])
+      assert.deepEqual(final.outputs, {})
+      assert.doesNotMatch(final.stdout, /Requesting a token/)
+      assert.match(
+        final.stdout,
+        /^Revoked the shared token \(valid until [^)]+\) at http:\/\/.*\/protocol\/openid-connect\/revoke: /m
+      )
+      assertMaskedFirst(final, token)
+      assertNowhere(final, [PLAIN.secret])
+      assert.deepEqual(await introspect(token), { active: false })
+    })
+  }
 })
 
 describe("Keycloak's refusals become messages that name the fix", () => {

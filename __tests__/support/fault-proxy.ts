@@ -75,6 +75,11 @@ export interface FaultProxy {
 export interface FaultProxyOptions {
   /** Serve HTTPS with this key and certificate (PEM). */
   tls?: { key: string; cert: string }
+  /**
+   * Write the proxy's own origin for the upstream's in forwarded bodies, as a reverse proxy in front of a
+   * server configured with its public host name does (so discovery names endpoints behind the proxy).
+   */
+  rewriteOrigin?: boolean
 }
 
 export async function startFaultProxy(upstream: string, options: FaultProxyOptions = {}): Promise<FaultProxy> {
@@ -108,8 +113,18 @@ export async function startFaultProxy(upstream: string, options: FaultProxyOptio
     switch (step.kind) {
       case 'forward':
         return forward(req, res, body, up => {
-          res.writeHead(up.statusCode ?? 502, up.headers)
-          up.pipe(res)
+          if (!options.rewriteOrigin) {
+            res.writeHead(up.statusCode ?? 502, up.headers)
+            up.pipe(res)
+            return
+          }
+          const chunks: Buffer[] = []
+          up.on('data', (chunk: Buffer) => chunks.push(chunk))
+          up.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8').split(target.origin).join(self.url)
+            res.writeHead(up.statusCode ?? 502, { ...up.headers, 'content-length': Buffer.byteLength(text) })
+            res.end(text)
+          })
         })
       case 'respond':
         res.writeHead(step.status, step.headers)
@@ -169,8 +184,9 @@ export async function startFaultProxy(upstream: string, options: FaultProxyOptio
   server.on('tlsClientError', () => undefined)
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
+  const self = { url: options.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}` }
   return {
-    url: options.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`,
+    url: self.url,
     port,
     requests,
     connections: () => connections,

@@ -87,6 +87,34 @@ describe('checkSigningKey: what fails before any request', () => {
     )
   })
 
+  test('a key no algorithm fits (EC secp256k1, X25519) says which keys to use', async () => {
+    const k1 = generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).privateKey
+    await assert.rejects(
+      check(pem(k1), 'ES256'),
+      /^InputError: signing-algorithm: ES256 cannot sign with this EC secp256k1 private key \(.+\): use an RSA, EC \(P-256, P-384, P-521\) or Ed25519 key, and configure the same algorithm on the client in Keycloak\.$/
+    )
+    const x25519 = generateKeyPairSync('x25519').privateKey
+    await assert.rejects(
+      check(pem(x25519), 'EdDSA'),
+      /^InputError: signing-algorithm: EdDSA cannot sign with this X25519 private key \(.+\): use an RSA, EC/
+    )
+  })
+
+  test('client_secret_jwt: a secret the algorithm cannot use fails on client-secret', async () => {
+    // readConfig refuses an empty client-secret first; this is the signer's own guard.
+    await assert.rejects(
+      signClientAssertion({ method: 'client_secret_jwt', clientSecret: '', algorithm: 'HS256' }, 'ci', ENDPOINT, NOW),
+      (error: unknown) => {
+        assert.ok(error instanceof InputError)
+        assert.equal(
+          error.message,
+          'client-secret: cannot sign a HS256 client assertion (Zero-length key is not supported).'
+        )
+        return true
+      }
+    )
+  })
+
   test('an RSA key under 2048 bits asks for a bigger one', async () => {
     const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey
     await assert.rejects(check(pem(small), 'RS256'), /generate an RSA key of at least 2048 bits/)

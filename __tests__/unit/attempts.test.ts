@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { networkFailure, withAttempts, type AttemptResult, type Attempts } from '../../src/attempts.ts'
+import { networkFailure, safeHost, withAttempts, type AttemptResult, type Attempts } from '../../src/attempts.ts'
 import { EndpointError, type AttemptFailure } from '../../src/errors.ts'
 import { BASE_DELAY_MS, MAX_DELAY_MS } from '../../src/retry.ts'
 import { TransportError } from '../../src/transport.ts'
@@ -253,4 +253,9 @@ describe('networkFailure', () => {
     assert.equal(down.transient, true)
     assert.match(down.detail, /could not be reached \(connect ECONNREFUSED 127\.0\.0\.1:3128\): check HTTPS_PROXY/)
   })
+})
+
+test('safeHost: the host of a URL, or "the server" for text that is not one', () => {
+  assert.equal(safeHost('https://kc.example.com:8443/realms/x'), 'kc.example.com:8443')
+  assert.equal(safeHost('not a url'), 'the server')
 })

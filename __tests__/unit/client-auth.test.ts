@@ -27,3 +27,21 @@ test('client_secret_basic masks the header value; client_secret_post sends form 
   const post = await clientCredentials({ method: 'client_secret_post', clientSecret: 's' }, ctx)
   assert.deepEqual(post, { fields: { client_id: 'ci', client_secret: 's' }, headers: {}, secrets: [] })
 })
+
+test('github_oidc without an audience (a post step whose state lost it) fails before asking GitHub', async () => {
+  let asked = 0
+  await assert.rejects(
+    clientCredentials(
+      { method: 'github_oidc', oidcAudience: undefined },
+      {
+        ...ctx,
+        getIDToken: async () => {
+          asked++
+          return 'unused'
+        }
+      }
+    ),
+    /^Error: github_oidc needs an audience for the GitHub OIDC token$/
+  )
+  assert.equal(asked, 0)
+})

@@ -164,12 +164,29 @@ describe('readConfig', () => {
     fails({ 'client-id': 'a\u0007b' }, 'client-id', /control characters/)
   })
 
+  test('token-command: false by default; ignored, with a warning, by a step that only revokes a shared token', () => {
+    assert.equal(config({}).tokenCommand, false)
+    assert.equal(config({ 'token-command': 'true' }).tokenCommand, true)
+    const revoking = config({ 'token-command': 'true', 'revoke-shared-token': 'v2.sealed' })
+    assert.equal(revoking.tokenCommand, false)
+    assert.deepEqual(revoking.warnings, ['token-command is ignored with revoke-shared-token: this step only revokes.'])
+    fails({ 'token-command': 'maybe' }, 'token-command', /"maybe" is not a boolean/)
+  })
+
   test('github_oidc sharing needs a passphrase', () => {
     fails({ 'auth-method': 'github_oidc', share: 'true' }, 'share-passphrase', /is required/)
     assert.equal(
-      config({ 'auth-method': 'github_oidc', share: 'true', 'share-passphrase': 'pp' }).sharePassphrase,
-      'pp'
+      config({ 'auth-method': 'github_oidc', share: 'true', 'share-passphrase': 'pp-0123456789abcdef' })
+        .sharePassphrase,
+      'pp-0123456789abcdef'
     )
+  })
+
+  test('share-passphrase has at least 16 characters (code points)', () => {
+    fails({ 'share-passphrase': 'fifteen-chars!!' }, 'share-passphrase', /is 15 characters long: use at least 16/)
+    fails({ 'share-passphrase': 'x' }, 'share-passphrase', /is 1 character long/)
+    fails({ 'share-passphrase': '\u{1f511}'.repeat(15) }, 'share-passphrase', /is 15 characters long/)
+    assert.equal(config({ 'share-passphrase': 'sixteen-chars!!!' }).sharePassphrase, 'sixteen-chars!!!')
   })
 })
 
@@ -178,19 +195,50 @@ describe('secretsOf', () => {
     const c = config({ 'client-secret': 'a b+c%d' })
     assert.deepEqual(new Set(secretsOf(c)), new Set(['a b+c%d', encodeURIComponent('a b+c%d'), formEncode('a b+c%d')]))
     const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0B\nAQEFAASC\n-----END PRIVATE KEY-----'
-    const k = config({ 'auth-method': 'private_key_jwt', 'private-key': pem, 'share-passphrase': 'pass phrase' })
+    const k = config({
+      'auth-method': 'private_key_jwt',
+      'private-key': pem,
+      'share-passphrase': 'pass phrase 0123456789'
+    })
     const secrets = secretsOf(k)
     assert.ok(secrets.includes(pem))
     assert.ok(secrets.includes('MIIEvQIBADANBgkqhkiG9w0B'))
     assert.ok(secrets.includes('AQEFAASC'))
-    assert.ok(secrets.includes('pass phrase'))
+    assert.ok(secrets.includes('pass phrase 0123456789'))
     assert.ok(!secrets.some(s => s.startsWith('-----BEGIN') && s.length < 40))
   })
 })
 
 test('isLoopbackHost', () => {
-  for (const host of ['localhost', 'api.localhost', '127.0.0.1', '127.9.9.9', '[::1]', '::1'])
-    assert.ok(isLoopbackHost(host), host)
-  for (const host of ['example.com', '128.0.0.1', '10.0.0.1', 'localhost.example.com'])
+  for (const host of ['localhost', '127.0.0.1', '127.9.9.9', '[::1]', '::1']) assert.ok(isLoopbackHost(host), host)
+  for (const host of ['example.com', '128.0.0.1', '10.0.0.1', 'localhost.example.com', 'api.localhost', 'localhost.'])
     assert.ok(!isLoopbackHost(host), host)
+})
+
+test('a host that only contains "localhost" is not loopback', () => {
+  for (const host of ['evillocalhost', 'localhost.evil.com', 'evil-localhost', 'localhostx', 'notlocalhost.com'])
+    assert.ok(!isLoopbackHost(host), host)
+})
+
+describe('readConfig: the less travelled paths', () => {
+  test('an empty auth-method (a workflow passing an unset variable) means the default, client_secret_post', () => {
+    assert.equal(config({ 'auth-method': '' }).clientAuth.method, 'client_secret_post')
+  })
+
+  test('ca-certificate or private-key text with line breaks but no PEM armour is neither PEM nor a path', () => {
+    fails(
+      { 'ca-certificate': 'MIIB\nAAAA' },
+      'ca-certificate',
+      /^ca-certificate: is neither PEM text \(-----BEGIN CERTIFICATE-----\) nor a file path\.$/
+    )
+  })
+
+  test('a file that cannot be read for a reason without an error code still says it could not be read', () => {
+    const odd = {
+      readFile: (): string => {
+        throw new Error('read failed')
+      }
+    }
+    fails({ 'ca-certificate': '/etc/ssl/corp.pem' }, 'ca-certificate', /no such file could be read \(unreadable\)/, odd)
+  })
 })

@@ -94,6 +94,16 @@ describe('debugTransport', () => {
     assert.deepEqual(lines, [`POST ${request.url}: no answer (ECONNRESET) after 1.2 s`])
   })
 
+  test('a failure that is not a network error is logged without its text, and passed on unchanged', async () => {
+    const lines: string[] = []
+    const failure = new Error('internal detail s3cr3t')
+    const inner: Transport = async () => {
+      throw failure
+    }
+    await assert.rejects(debugTransport(inner, clock([0, 40]), line => lines.push(line))(request), failure)
+    assert.deepEqual(lines, [`POST ${request.url}: no answer (an unexpected error) after 40 ms`])
+  })
+
   test('nothing of the request or the answer beyond that', async () => {
     const lines: string[] = []
     const inner: Transport = async () => ({

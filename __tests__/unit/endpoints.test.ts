@@ -44,6 +44,7 @@ describe('parseDiscovery', () => {
         token_endpoint: `${KC}/protocol/openid-connect/token`,
         revocation_endpoint: `${KC}/protocol/openid-connect/revoke`
       }),
+      new URL(KC),
       `${KC}/.well-known/openid-configuration`,
       false,
       []
@@ -63,17 +64,100 @@ describe('parseDiscovery', () => {
       doc({ token_endpoint: 'ftp://x' }),
       doc({ token_endpoint: 42 })
     ]) {
-      assert.throws(() => parseDiscovery(body, 'u', false, []), InputError, body)
+      assert.throws(() => parseDiscovery(body, new URL(KC), 'u', false, []), InputError, body)
+    }
+  })
+
+  test('a token_endpoint that is not a URL at all is refused the same way', () => {
+    assert.throws(
+      () => parseDiscovery(doc({ token_endpoint: 'not a url' }), new URL(KC), 'u', false, []),
+      /^InputError: auth-url: the OpenID configuration at u names no valid token_endpoint/
+    )
+  })
+
+  test('an unusable revocation_endpoint is left unknown, not an error; a missing or empty issuer is refused', () => {
+    for (const revocation of ['not a url', 'ftp://kc.example.com/revoke', 7]) {
+      const endpoints = parseDiscovery(
+        JSON.stringify({
+          issuer: KC,
+          token_endpoint: `${KC}/protocol/openid-connect/token`,
+          revocation_endpoint: revocation
+        }),
+        new URL(KC),
+        'u',
+        false,
+        []
+      )
+      assert.equal(endpoints.revocationEndpoint, undefined, String(revocation))
+      assert.equal(endpoints.issuer, KC)
+    }
+    for (const issuer of [undefined, '']) {
+      assert.throws(
+        () =>
+          parseDiscovery(
+            JSON.stringify({ issuer, token_endpoint: `${KC}/protocol/openid-connect/token` }),
+            new URL(KC),
+            'u',
+            false,
+            []
+          ),
+        /states (no issuer|issuer ""), not the URL discovery started from/
+      )
     }
   })
 
   test('applies the http policy to the discovered endpoint', () => {
+    const http = 'http://kc.example.com/realms/BinarlyRealm'
+    const body = JSON.stringify({ issuer: http, token_endpoint: 'http://kc.example.com/token' })
     assert.throws(
-      () => parseDiscovery(doc({ token_endpoint: 'http://kc.example.com/token' }), 'u', false, []),
+      () => parseDiscovery(body, new URL(http), 'u', false, []),
       /discovered token endpoint http:\/\/kc\.example\.com uses http/
     )
     const warnings: string[] = []
-    parseDiscovery(doc({ token_endpoint: 'http://kc.example.com/token' }), 'u', true, warnings)
+    parseDiscovery(body, new URL(http), 'u', true, warnings)
     assert.equal(warnings.length, 1)
+  })
+
+  test('the issuer must be the URL discovery started from (a trailing slash aside), and is taken from auth-url', () => {
+    const body = doc({ token_endpoint: `${KC}/protocol/openid-connect/token` })
+    for (const authUrl of [KC, `${KC}/`, `${KC}/.well-known/openid-configuration`]) {
+      assert.equal(parseDiscovery(body, new URL(authUrl), 'u', false, []).issuer, KC)
+    }
+    for (const [issuer, stated] of [
+      ['https://sts.amazonaws.com', 'issuer "https://sts.amazonaws.com"'],
+      [`${KC}x`, `issuer "${KC}x"`],
+      [undefined, 'no issuer'],
+      [42, 'no issuer']
+    ] as const) {
+      assert.throws(
+        () => parseDiscovery(doc({ issuer, token_endpoint: `${KC}/token` }), new URL(KC), 'u', false, []),
+        (error: unknown) => {
+          assert.ok(error instanceof InputError)
+          assert.ok(
+            error.message.includes(`states ${stated}, not the URL discovery started from (${KC})`),
+            error.message
+          )
+          return true
+        }
+      )
+    }
+  })
+
+  test('endpoints on another origin than auth-url are refused, with the way out', () => {
+    for (const field of ['token_endpoint', 'revocation_endpoint']) {
+      for (const foreign of [
+        'https://evil.example.com/token',
+        'http://kc.example.com/token',
+        'https://kc.example.com:8443/t'
+      ]) {
+        const body = doc({ token_endpoint: `${KC}/token`, [field]: foreign })
+        assert.throws(
+          () => parseDiscovery(body, new URL(KC), 'u', false, []),
+          new RegExp(
+            `names the ${field} .* not on the origin of auth-url \\(https://kc\\.example\\.com\\).*set auth-url to the token endpoint itself`
+          )
+        )
+      }
+    }
   })
 })

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { checkClientAuth, clientCredentials } from '../../src/client-auth.ts'
 import { InputError } from '../../src/errors.ts'
-import { githubIdToken, requireIdTokenPermission } from '../../src/github-oidc.ts'
+import { githubIdToken, requestIdToken, requireIdTokenPermission } from '../../src/github-oidc.ts'
+import { TransportError, type HttpRequest, type Transport } from '../../src/transport.ts'
 import { hintFor, type HintContext } from '../../src/oauth-hints.ts'
 
 const REQUEST_ENV = {
@@ -62,6 +63,27 @@ describe('githubIdToken', () => {
         'a'
       ),
       /its answer held no token \("value"\)/
+    )
+  })
+})
+
+describe('githubIdToken: failures in shapes @actions/core does not usually give', () => {
+  test('a failure message without the usual fields is quoted, printable and short', async () => {
+    await assert.rejects(
+      githubIdToken(() => Promise.reject(new Error(`proxy said no\n${'x'.repeat(400)}`)), 'a'),
+      (thrown: Error) => {
+        assert.match(thrown.message, /gave no token for audience "a": proxy said no x+…\. This is on GitHub's side/)
+        assert.ok(thrown.message.length < 600)
+        return true
+      }
+    )
+  })
+
+  test('a thrown non-Error is described by its text', async () => {
+    await assert.rejects(
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the case under test
+      githubIdToken(() => Promise.reject('plain text failure'), 'a'),
+      /gave no token for audience "a": plain text failure\./
     )
   })
 })
@@ -137,5 +159,65 @@ describe("hints for Keycloak's refusals of a client assertion", () => {
       /holds no public key of "ci" for this assertion.*must be that key's kid/
     )
     assert.match(hint('client_secret_post', 'Token is not active'), /its secret is wrong/)
+  })
+})
+
+describe('requestIdToken', () => {
+  const env = {
+    ACTIONS_ID_TOKEN_REQUEST_URL: 'https://gh.example/_apis/oidc/token?api-version=2.0',
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'rt'
+  }
+  const answering =
+    (status: number, body: string, seen: HttpRequest[] = []): Transport =>
+    async request => {
+      seen.push(request)
+      return { status, headers: {}, body }
+    }
+
+  test('asks as OidcClient does, within the time given, and returns the value', async () => {
+    const seen: HttpRequest[] = []
+    assert.equal(
+      await requestIdToken(answering(200, '{"value":"id-token"}', seen), env, 'https://kc/realms/R', 1234),
+      'id-token'
+    )
+    assert.deepEqual(seen, [
+      {
+        method: 'GET',
+        url: 'https://gh.example/_apis/oidc/token?api-version=2.0&audience=https%3A%2F%2Fkc%2Frealms%2FR',
+        headers: { accept: 'application/json', authorization: 'Bearer rt' },
+        timeoutMs: 1234
+      }
+    ])
+  })
+
+  test('each failure says what GitHub answered, never its body', async () => {
+    const cases: [Transport, RegExp][] = [
+      [answering(500, 'secret-looking body'), /it answered HTTP 500\. This is on GitHub's side/],
+      [answering(200, '{"count":1}'), /its answer held no token \("value"\)/],
+      [answering(200, 'not json'), /its answer held no token \("value"\)/],
+      [answering(200, 'null'), /its answer held no token \("value"\)/],
+      [
+        async () => {
+          throw new TransportError('no complete answer within 2 s', 'ETIMEDOUT')
+        },
+        /: no complete answer within 2 s \(ETIMEDOUT\)\. /
+      ],
+      [
+        async () => {
+          throw new TypeError('boom')
+        },
+        /: an unexpected error\. /
+      ]
+    ]
+    for (const [transport, message] of cases) {
+      await assert.rejects(
+        githubIdToken(audience => requestIdToken(transport, {}, audience, 1000), 'aud'),
+        (error: Error) => {
+          assert.match(error.message, message)
+          assert.ok(!error.message.includes('secret-looking'))
+          return true
+        }
+      )
+    }
   })
 })

@@ -42,6 +42,11 @@ const cases: [string, ReturnType<typeof answer>, RegExp][] = [
     answer(401, 'unauthorized_client', 'Public client not allowed to retrieve service account'),
     /turn "Client authentication" on/
   ],
+  [
+    'disabled client, as older Keycloak versions said it',
+    answer(400, 'invalid_client', 'Client disabled'),
+    /^Client "binarly-ci" is disabled: enable it in Keycloak \(Clients → binarly-ci → Enabled\) or ask Binarly support \(SaaS\)\.$/
+  ],
   ['wrong realm', answer(404, 'Realm does not exist'), /Binarly's realm is BinarlyRealm/],
   [
     'bad scope',
@@ -56,6 +61,13 @@ for (const [name, failure, hint] of cases) {
     assert.match(hintFor(failure, ctx()) ?? '(no hint)', hint)
   })
 }
+
+test('invalid_scope when no scope was asked for (a default scope the client lacks) still points at the client', () => {
+  assert.match(
+    hintFor(answer(400, 'invalid_scope', 'Invalid scopes: profile'), { ...ctx(), scope: undefined }) ?? '(no hint)',
+    /^The scope "" is not available to client "binarly-ci": remove it from the scope input, or add it to the client in Keycloak/
+  )
+})
 
 test('the same wrong-credentials answer names the method in use', () => {
   const failure = answer(401, 'invalid_client', 'Invalid client or Invalid client credentials')

@@ -3,22 +3,36 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { InputError } from '../../src/errors.ts'
 import { proxyFor, proxySecrets } from '../../src/proxy.ts'
-import { splitPemBundle } from '../../src/tls.ts'
+import tls from 'node:tls'
+import { splitPemBundle, trustExtraCAs, type CaStore } from '../../src/tls.ts'
+import { toTransportError, TransportError } from '../../src/transport.ts'
 import { makeCa, type TestCa } from '../support/tls-server.ts'
 
 describe('proxySecrets', () => {
-  test('user and password of every proxy variable, as written and decoded', () => {
+  test('the password of every proxy variable, as written and decoded; never the user name', () => {
     const secrets = proxySecrets({
       HTTPS_PROXY: 'http://ci-user:p%40ss%20word@proxy.corp:3128',
       http_proxy: 'other:s3cret@proxy.corp:8080',
       NO_PROXY: 'user:not-a-proxy@x'
     })
-    assert.deepEqual(new Set(secrets), new Set(['p%40ss%20word', 'p@ss word', 'ci-user', 's3cret', 'other']))
+    assert.deepEqual(new Set(secrets), new Set(['p%40ss%20word', 'p@ss word', 's3cret']))
+  })
+
+  test('a password with a stray % (not percent-encoding) is masked as written', () => {
+    assert.deepEqual(
+      new Set(proxySecrets({ HTTPS_PROXY: 'http://ci:100%25%zz@proxy.corp:3128' })),
+      new Set(['100%25%zz', 'ci'])
+    )
   })
 
   test('nothing for proxies without credentials, empty or unreadable variables', () => {
     assert.deepEqual(
-      proxySecrets({ HTTPS_PROXY: 'http://proxy.corp:3128', https_proxy: '', HTTP_PROXY: 'http://[' }),
+      proxySecrets({
+        HTTPS_PROXY: 'http://proxy.corp:3128',
+        https_proxy: '',
+        HTTP_PROXY: 'http://[',
+        http_proxy: 'http://u@p:1'
+      }),
       []
     )
   })
@@ -78,5 +92,50 @@ describe('splitPemBundle (ca-certificate)', () => {
       () => splitPemBundle(`${a.cert}${damaged}`),
       /^InputError: ca-certificate: certificate 2 of 2 is not a valid X\.509 certificate/
     )
+  })
+  test('on a Node without setDefaultCACertificates (before 24), ca-certificate fails with the runtime to use', () => {
+    const older: CaStore = { getCACertificates: tls.getCACertificates }
+    assert.throws(
+      () => trustExtraCAs(a.cert, older, 'v22.11.0'),
+      (error: unknown) => {
+        assert.ok(error instanceof InputError)
+        assert.equal(
+          error.message,
+          'ca-certificate: needs Node.js 24 or newer (this is v22.11.0): run the action with runs.using node24.'
+        )
+        return true
+      }
+    )
+  })
+
+  test('on Node 24, the CAs are added to the default list, which keeps what it had', () => {
+    let installed: string[] = []
+    const store: CaStore = {
+      getCACertificates: () => ['default root'],
+      setDefaultCACertificates: certs => {
+        installed = certs.map(String)
+      }
+    }
+    assert.equal(trustExtraCAs(`${a.cert}${b.cert}`, store), 2)
+    assert.deepEqual(installed, ['default root', a.cert.trim(), b.cert.trim()])
+  })
+})
+
+describe('toTransportError', () => {
+  test("http-client's socket timeout (a plain Error) is a timeout", () => {
+    const error = toTransportError(new Error('Request timeout: /realms/BinarlyRealm/protocol/openid-connect/token'))
+    assert.equal(error.code, 'ETIMEDOUT')
+    assert.equal(error.message, 'the server stopped answering (socket timeout)')
+  })
+
+  test('a failure without a string code keeps its text, with the code EUNKNOWN', () => {
+    const numeric = toTransportError(Object.assign(new Error('odd failure'), { code: 42 }))
+    assert.deepEqual([numeric.code, numeric.message], ['EUNKNOWN', 'odd failure'])
+    const coded = toTransportError(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })
+    )
+    assert.deepEqual([coded.code, coded.message], ['ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1'])
+    const transport = new TransportError('as is', 'EBODYTOOLARGE')
+    assert.equal(toTransportError(transport), transport)
   })
 })

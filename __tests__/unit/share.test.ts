@@ -1,13 +1,32 @@
 /** Sealing and unsealing a shared token: every way a sealed value can be unusable has its own reason. */
 import assert from 'node:assert/strict'
+import { createCipheriv, randomBytes } from 'node:crypto'
 import { describe, test } from 'node:test'
 import { readConfig } from '../../src/config.ts'
-import { deriveShareKey, seal, unseal, SHARE_FORMAT, type SealedToken, type UnsealFailure } from '../../src/share.ts'
-import { shareSecret } from '../../src/sharing.ts'
+import {
+  deriveShareKey,
+  seal,
+  sealWithout,
+  unseal,
+  SHARE_FORMAT,
+  type SealedToken,
+  type ShareBinding,
+  type UnsealFailure
+} from '../../src/share.ts'
+import { shareSecret, shareToken } from '../../src/sharing.ts'
+import { fakeCore } from '../support/fake-core.ts'
 import { formsOf } from '../support/leaks.ts'
 
 const NOW = Date.parse('2025-06-01T12:00:00Z')
-const binding = { repository: 'binarly-io/firmware-pipeline', runId: '4242' }
+const binding: ShareBinding = {
+  repository: 'binarly-io/firmware-pipeline',
+  runId: '4242',
+  clientId: 'ci-post',
+  authUrl: 'https://kc.example.com/realms/BinarlyRealm/protocol/openid-connect/token',
+  scope: 'scan:read',
+  audience: undefined,
+  resources: []
+}
 const key = deriveShareKey('post-secret-0123456789')
 const token: SealedToken = {
   accessToken: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjaSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ',
@@ -76,8 +95,8 @@ describe('seal / unseal', () => {
   })
 
   test('the binding is not ambiguous: repository and run ID cannot trade characters', () => {
-    const sealed = seal(token, key, { repository: 'a/b1', runId: '23' })
-    assert.equal(reason(sealed, { binding: { repository: 'a/b', runId: '123' } }), 'unauthenticated')
+    const sealed = seal(token, key, { ...binding, repository: 'a/b1', runId: '23' })
+    assert.equal(reason(sealed, { binding: { ...binding, repository: 'a/b', runId: '123' } }), 'unauthenticated')
   })
 
   test('expired, and valid for less than min-validity', () => {
@@ -108,16 +127,100 @@ describe('seal / unseal', () => {
     assert.equal(reason('eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjaSJ9.c2ln'), 'malformed')
   })
 
+  test('an authentic sealed value whose content is not a sealed token: malformed, and the warning says so', () => {
+    // Sealed as the format says (see share.ts), with the right key and binding, so only the content is wrong.
+    const sealRaw = (plaintext: string): string => {
+      const iv = randomBytes(12)
+      const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: 16 })
+      cipher.setAAD(Buffer.from(JSON.stringify([SHARE_FORMAT, binding.repository, binding.runId]), 'utf8'))
+      const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
+      return [SHARE_FORMAT, ...[iv, ciphertext, cipher.getAuthTag()].map(b => b.toString('base64url'))].join('.')
+    }
+    const expiry = token.expiresAt.getTime()
+    assert.equal(reason(sealRaw(JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: expiry }))), 'ok', 'the helper')
+    const contents = [
+      'not json at all',
+      '{"t":"tok",',
+      'null',
+      '"a string"',
+      '42',
+      JSON.stringify({ y: 'Bearer', s: null, e: expiry }),
+      JSON.stringify({ t: '', y: 'Bearer', s: null, e: expiry }),
+      JSON.stringify({ t: 'tok', y: 7, s: null, e: expiry }),
+      JSON.stringify({ t: 'tok', y: '', s: null, e: expiry }),
+      JSON.stringify({ t: 'tok', y: 'Bearer', s: ['scan:read'], e: expiry }),
+      JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: String(expiry) }),
+      JSON.stringify({ t: 'tok', y: 'Bearer', s: null })
+    ]
+    for (const content of contents) {
+      const result = unseal(sealRaw(content), key, binding, NOW, 60)
+      assert.ok(!result.ok, content)
+      assert.equal(result.reason, 'malformed', content)
+      assert.equal(
+        result.why,
+        'it is not a sealed token (its content is not a sealed token); was it copied whole from the shared-token output?',
+        content
+      )
+    }
+  })
+
   test('a sealed value with surrounding whitespace (a YAML block scalar) still opens', () => {
     assert.equal(reason(`  ${seal(token, key, binding)}\n`), 'ok')
   })
 
-  test('another format version: version, and the warning says to align the action versions', () => {
+  test('another format version (v1, before the token binding; a later v3): version, saying to align the action versions', () => {
     const [, ...rest] = seal(token, key, binding).split('.')
-    const result = unseal(['v2', ...rest].join('.'), key, binding, NOW, 60)
-    assert.ok(!result.ok)
-    assert.equal(result.reason, 'version')
-    assert.match(result.why, /format v2.*reads v1.*same version of the action/)
+    for (const version of ['v1', 'v3']) {
+      const result = unseal([version, ...rest].join('.'), key, binding, NOW, 60)
+      assert.ok(!result.ok)
+      assert.equal(result.reason, 'version')
+      assert.match(result.why, new RegExp(`format ${version}.*reads v2.*same version of the action`))
+    }
+  })
+
+  test('a token obtained with other inputs: mismatch, naming each input that differs', () => {
+    const sealed = seal(token, key, binding)
+    const cases: [Partial<ShareBinding>, string][] = [
+      [{ clientId: 'ci-other' }, 'client-id differs'],
+      [{ authUrl: 'https://kc.example.com/realms/Other/protocol/openid-connect/token' }, 'auth-url differs'],
+      [{ scope: 'scan:write' }, 'scope differs'],
+      [{ scope: undefined }, 'scope differs'],
+      [{ audience: 'https://api.binarly.io' }, 'audience differs'],
+      [{ resources: ['https://api.binarly.io/'] }, 'resource differs'],
+      [{ clientId: 'x', audience: 'y' }, 'client-id, audience differ']
+    ]
+    for (const [change, named] of cases) {
+      const result = unseal(sealed, key, { ...binding, ...change }, NOW, 60)
+      assert.ok(!result.ok)
+      assert.equal(result.reason, 'mismatch')
+      assert.ok(
+        result.why.startsWith(`it holds a token obtained with other inputs: ${named} from this job's`),
+        result.why
+      )
+    }
+    // Checked before the lifetime: a token for another client is refused even when expired.
+    assert.equal(reason(sealed, { binding: { ...binding, clientId: 'x' }, now: NOW + 3600_000 }), 'mismatch')
+  })
+
+  test('sealWithout: re-seals until no forbidden value is in it, gives up after the tries', () => {
+    const outputs = ['v2.aXb', 'v2.aYb', 'v2.clean']
+    let calls = 0
+    assert.equal(
+      sealWithout(() => outputs[calls++] ?? '', ['X', 'Y', '']),
+      'v2.clean'
+    )
+    assert.equal(calls, 3)
+    calls = 0
+    assert.equal(
+      sealWithout(() => (calls++, 'v2.always-X'), ['X'], 5),
+      undefined
+    )
+    assert.equal(calls, 5)
+    // Real sealings: a two-character value is avoided by re-sealing.
+    for (let i = 0; i < 20; i++) {
+      const sealed = sealWithout(() => seal(token, key, binding), ['ab', 'Zq'])
+      assert.ok(sealed && !sealed.includes('ab') && !sealed.includes('Zq'))
+    }
   })
 
   test('the key depends on the secret only, and is 256 bits', () => {
@@ -137,8 +240,8 @@ describe('the sealing secret of a job (shareSecret)', () => {
 
   test('share-passphrase wins over the client secret', () => {
     assert.equal(
-      shareSecret(config({ ...base, 'client-secret': 's3cret', 'share-passphrase': 'pass phrase' })),
-      'pass phrase'
+      shareSecret(config({ ...base, 'client-secret': 's3cret', 'share-passphrase': 'pass phrase 0123456789' })),
+      'pass phrase 0123456789'
     )
     assert.equal(shareSecret(config({ ...base, 'client-secret': 's3cret' })), 's3cret')
   })
@@ -149,5 +252,49 @@ describe('the sealing secret of a job (shareSecret)', () => {
     const lf = config({ ...base, 'auth-method': 'private_key_jwt', 'private-key': pem })
     const crlf = config({ ...base, 'auth-method': 'private_key_jwt', 'private-key': pem.replace(/\n/g, '\r\n') })
     assert.equal(shareSecret(lf), shareSecret(crlf))
+  })
+  test('github_oidc holds no secret to seal with: without share-passphrase it is an input error', () => {
+    // readConfig already refuses share: true without share-passphrase for github_oidc; shareSecret stays total.
+    const oidc = config({ ...base, 'auth-method': 'github_oidc' })
+    assert.throws(
+      () => shareSecret(oidc),
+      /^InputError: share-passphrase: is required to share a token with auth-method github_oidc\.$/
+    )
+    assert.equal(shareSecret(config({ ...base, 'auth-method': 'github_oidc', 'share-passphrase': 'pp' })), 'pp')
+  })
+})
+
+describe('shareToken', () => {
+  const config = readConfig(
+    name =>
+      ({
+        'auth-url': 'https://kc.example.com/realms/BinarlyRealm/protocol/openid-connect/token',
+        'client-id': 'ci',
+        'client-secret': 's3cret-0123456789',
+        share: 'true'
+      })[name],
+    { readFile: () => assert.fail('no file expected') }
+  )
+  const issued = { ...token, expiresIn: 1800 }
+  const env = { GITHUB_REPOSITORY: binding.repository, GITHUB_RUN_ID: binding.runId }
+
+  test('the output holds neither the client ID nor a masked value', () => {
+    for (let i = 0; i < 10; i++) {
+      const { core, recorded } = fakeCore()
+      assert.equal(shareToken(config, issued, { core, env }, ['Ab', 'z9']), true)
+      const sealed = recorded.outputs['shared-token'] ?? ''
+      for (const value of ['ci', 'Ab', 'z9']) assert.ok(!sealed.includes(value))
+    }
+  })
+
+  test('a masked value in every sealing (here "v", as in "v2."): not shared, with a warning saying why', () => {
+    const { core, recorded } = fakeCore()
+    assert.equal(shareToken(config, issued, { core, env }, ['v', '']), false)
+    assert.deepEqual(recorded.outputs, {})
+    const warning = recorded.calls.find(([kind]) => kind === 'warning')?.[1] ?? ''
+    assert.match(
+      warning,
+      /^share: the token is not shared: every sealing contained the client ID or a value this step masked \(the shortest is 1 character long\)/
+    )
   })
 })

@@ -6,10 +6,9 @@ import {
   errorFailure,
   MAX_EXPIRES_IN_SECONDS,
   parseTokenResponse,
-  printable,
-  redact,
   type ParsedTokenResponse
 } from '../../src/token-response.ts'
+import { printable, redact } from '../../src/server-text.ts'
 import type { AttemptFailure } from '../../src/errors.ts'
 import type { HttpResponse } from '../../src/transport.ts'
 
@@ -93,9 +92,9 @@ describe('a hostile or broken 2xx fails clearly, never retried', () => {
     ],
     ['an empty body', answer(200, '', {}), /not a JSON token response \(empty body, no content type\)/],
     [
-      'control characters only',
+      'control characters only: shown escaped',
       answer(200, '\u0000\u0001', {}),
-      /not a JSON token response \(no readable text, no content type\)/
+      /not a JSON token response \(no content type: "\\u0000\\u0001"\)/
     ],
     [
       'a page with no text',
@@ -175,7 +174,7 @@ describe('error answers', () => {
       answer(400, { error: 'invalid_scope\n\u001b[31m', error_description: 'x'.repeat(1000) }),
       NOW
     )
-    assert.equal(long.error, 'invalid_scope [31m')
+    assert.equal(long.error, 'invalid_scope\\n\\u001b[31m')
     assert.equal(long.errorDescription?.length, 300)
   })
 
@@ -264,9 +263,16 @@ describe('known secrets are never quoted back', () => {
       'text/html: "x *** y"'
     )
     const spaced = 'two words'
-    assert.equal(printable('two\n\n  words', 80, [spaced]), '***')
+    assert.equal(printable('two \t  words', 80, [spaced]), '***')
+    // Escaping a line break could spell a secret that holds a backslash.
+    assert.equal(printable('a\nb', 80, ['a\\nb']), '***')
     const long = `${'x'.repeat(115)}${SECRET}`
     assert.ok(!printable(long, 120, [SECRET]).includes(SECRET.slice(0, 3)))
+  })
+
+  test('redact: an empty secret (an unset optional input) redacts nothing', () => {
+    assert.equal(redact('plain answer text', ['', 'answer']), 'plain *** text')
+    assert.equal(redact('plain answer text', ['']), 'plain answer text')
   })
 
   test('redact: longest form first; a secret that would re-form around the marker withholds the text', () => {
