@@ -165,7 +165,12 @@ describe('runMain against a scripted server (discovery, JWT tokens, failures oid
           res.writeHead(503, { 'content-type': 'text/plain' }).end('maintenance')
         } else if (req.url === '/realm/.well-known/openid-configuration') {
           res.writeHead(200, { 'content-type': 'application/json' })
-          res.end(JSON.stringify({ issuer: `${base}/realm`, token_endpoint: 'http://tokens.example.invalid/token' }))
+          res.end(
+            JSON.stringify({
+              issuer: 'http://tokens.example.invalid/realm',
+              token_endpoint: 'http://tokens.example.invalid/token'
+            })
+          )
         } else {
           res.writeHead(200, { 'content-type': 'application/json' })
           res.end(JSON.stringify({ access_token: jwtToken, token_type: 'Bearer', expires_in: 60 }))
@@ -177,7 +182,8 @@ describe('runMain against a scripted server (discovery, JWT tokens, failures oid
   })
   after(() => new Promise<void>(resolve => scripted.close(() => resolve())))
 
-  /** Sends requests for tokens.example.invalid (which does not resolve) to the scripted server, like a hosts file. */
+  /** Sends requests for tokens.example.invalid (which does not resolve) to the scripted server, like a hosts file:
+   * the action sees a non-loopback http:// origin, where discovery and the token endpoint both live. */
   const hostsFile: Transport = request =>
     httpTransport({ ...request, url: request.url.replace('http://tokens.example.invalid', base) })
 
@@ -196,7 +202,12 @@ describe('runMain against a scripted server (discovery, JWT tokens, failures oid
 
   test('an http:// token endpoint from discovery, with allow-http: the warning is shown; debug logs the JWT claims', async () => {
     const { deps, recorded } = testDeps(
-      { 'auth-url': `${base}/realm`, 'client-id': 'ci', 'client-secret': 's', 'allow-http': 'true' },
+      {
+        'auth-url': 'http://tokens.example.invalid/realm',
+        'client-id': 'ci',
+        'client-secret': 's',
+        'allow-http': 'true'
+      },
       { transport: hostsFile },
       { debug: true }
     )
@@ -219,7 +230,7 @@ describe('runMain against a scripted server (discovery, JWT tokens, failures oid
   test('one extra CA is announced in the singular', async () => {
     const { deps, recorded } = testDeps(
       {
-        'auth-url': `${base}/realm`,
+        'auth-url': 'http://tokens.example.invalid/realm',
         'client-id': 'ci',
         'client-secret': 's',
         'allow-http': 'true',

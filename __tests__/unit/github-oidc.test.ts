@@ -72,7 +72,7 @@ describe('githubIdToken: failures in shapes @actions/core does not usually give'
     await assert.rejects(
       githubIdToken(() => Promise.reject(new Error(`proxy said no\n${'x'.repeat(400)}`)), 'a'),
       (thrown: Error) => {
-        assert.match(thrown.message, /gave no token for audience "a": proxy said no x+…\. This is on GitHub's side/)
+        assert.match(thrown.message, /gave no token for audience "a": proxy said no\\nx+…\. This is on GitHub's side/)
         assert.ok(thrown.message.length < 600)
         return true
       }

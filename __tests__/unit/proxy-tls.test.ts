@@ -21,7 +21,7 @@ describe('proxySecrets', () => {
   test('a password with a stray % (not percent-encoding) is masked as written', () => {
     assert.deepEqual(
       new Set(proxySecrets({ HTTPS_PROXY: 'http://ci:100%25%zz@proxy.corp:3128' })),
-      new Set(['100%25%zz', 'ci'])
+      new Set(['100%25%zz'])
     )
   })
 

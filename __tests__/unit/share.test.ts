@@ -137,20 +137,29 @@ describe('seal / unseal', () => {
       return [SHARE_FORMAT, ...[iv, ciphertext, cipher.getAuthTag()].map(b => b.toString('base64url'))].join('.')
     }
     const expiry = token.expiresAt.getTime()
-    assert.equal(reason(sealRaw(JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: expiry }))), 'ok', 'the helper')
+    const b = {
+      clientId: binding.clientId,
+      authUrl: binding.authUrl,
+      scope: binding.scope ?? null,
+      audience: binding.audience ?? null,
+      resources: binding.resources
+    }
+    assert.equal(reason(sealRaw(JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: expiry, b }))), 'ok', 'the helper')
     const contents = [
       'not json at all',
       '{"t":"tok",',
       'null',
       '"a string"',
       '42',
-      JSON.stringify({ y: 'Bearer', s: null, e: expiry }),
-      JSON.stringify({ t: '', y: 'Bearer', s: null, e: expiry }),
-      JSON.stringify({ t: 'tok', y: 7, s: null, e: expiry }),
-      JSON.stringify({ t: 'tok', y: '', s: null, e: expiry }),
-      JSON.stringify({ t: 'tok', y: 'Bearer', s: ['scan:read'], e: expiry }),
-      JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: String(expiry) }),
-      JSON.stringify({ t: 'tok', y: 'Bearer', s: null })
+      JSON.stringify({ y: 'Bearer', s: null, e: expiry, b }),
+      JSON.stringify({ t: '', y: 'Bearer', s: null, e: expiry, b }),
+      JSON.stringify({ t: 'tok', y: 7, s: null, e: expiry, b }),
+      JSON.stringify({ t: 'tok', y: '', s: null, e: expiry, b }),
+      JSON.stringify({ t: 'tok', y: 'Bearer', s: ['scan:read'], e: expiry, b }),
+      JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: String(expiry), b }),
+      JSON.stringify({ t: 'tok', y: 'Bearer', s: null, b }),
+      JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: expiry }),
+      JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: expiry, b: null })
     ]
     for (const content of contents) {
       const result = unseal(sealRaw(content), key, binding, NOW, 60)
@@ -260,7 +269,10 @@ describe('the sealing secret of a job (shareSecret)', () => {
       () => shareSecret(oidc),
       /^InputError: share-passphrase: is required to share a token with auth-method github_oidc\.$/
     )
-    assert.equal(shareSecret(config({ ...base, 'auth-method': 'github_oidc', 'share-passphrase': 'pp' })), 'pp')
+    assert.equal(
+      shareSecret(config({ ...base, 'auth-method': 'github_oidc', 'share-passphrase': 'pp-0123456789abcdef' })),
+      'pp-0123456789abcdef'
+    )
   })
 })
 
