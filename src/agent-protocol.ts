@@ -14,7 +14,7 @@ export const AGENT_DIR_VARIABLE = 'BINARLY_TOKEN_AGENT'
 export const SHORT_SOCKET_PREFIX = 'binarly-token-sock-'
 
 /** A request or an answer never comes near this; a longer line is refused. */
-export const MAX_LINE_BYTES = 64 * 1024
+export const MAX_LINE_BYTES = 65_536
 
 export interface AgentFile {
   /** Unix socket path or Windows pipe name. */

@@ -18,6 +18,7 @@ export function run(): void {
   const send = (message: unknown, then: () => void): void => {
     if (process.send) process.send(message, () => then())
   }
+  /* c8 ignore next: only a main step that died between spawning the agent and sending its setup gets here */
   const noSetup = setTimeout(() => process.exit(2), SETUP_WAIT_MS)
   process.once('message', (setup: AgentSetup) => {
     clearTimeout(noSetup)

@@ -54,6 +54,7 @@ export function processTokenCommandDeps(deps: Pick<Deps, 'core' | 'env'>): Token
     core: deps.core,
     env: deps.env,
     nodePath: process.execPath,
+    /* c8 ignore next: argv[1] (the bundle a runner runs) is always there; the fallback is for the type checker */
     bundleRoot: dirname(dirname(process.argv[1] ?? '.')),
     platform: process.platform,
     parentPid: process.ppid

@@ -18,6 +18,7 @@ import { realClock } from '../../src/retry.ts'
 import { startAgent, type AgentDeps, type AgentSetup, type RunningAgent } from '../../src/token-agent.ts'
 import { runTokenCommand } from '../../src/token-cli.ts'
 import { stopTokenAgent } from '../../src/token-command-cleanup.ts'
+import { runPost } from '../../src/run-post.ts'
 import { agentEnv, cmdScript, installTokenCommand, shScript } from '../../src/token-command.ts'
 import { httpTransport } from '../../src/transport.ts'
 import { fakeCore, testDeps } from '../support/fake-core.ts'
@@ -427,7 +428,11 @@ describe('the main step starts the agent (installTokenCommand)', () => {
     const { core, recorded } = fakeCore()
     await installTokenCommand(config(), undefined, token, {
       core,
-      env: { RUNNER_TEMP: deep, INPUT_CLIENT_SECRET: 'x' },
+      env: {
+        RUNNER_TEMP: deep,
+        INPUT_CLIENT_SECRET: 'x',
+        ...(process.env.NODE_V8_COVERAGE ? { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE } : {})
+      },
       nodePath: NODE24,
       bundleRoot: TEST_DIST,
       platform: 'linux',
@@ -445,13 +450,37 @@ describe('the main step starts the agent (installTokenCommand)', () => {
     assert.ok(!existsSync(dir) && !existsSync(dirname(file.socket)))
   })
 
+  test('SIGTERM ends the agent cleanly: it removes its directories', async () => {
+    const { core, recorded } = fakeCore()
+    const temp = mkdtempSync(join(scratch, 'temp-'))
+    await installTokenCommand(config(), undefined, token, {
+      core,
+      env: {
+        RUNNER_TEMP: temp,
+        ...(process.env.NODE_V8_COVERAGE ? { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE } : {})
+      },
+      nodePath: NODE24,
+      bundleRoot: TEST_DIST,
+      platform: 'linux',
+      parentPid: 1
+    })
+    const pid = Number(recorded.state['token-agent-pid'])
+    process.kill(pid, 'SIGTERM')
+    for (let i = 0; i < 200 && alive(pid); i++) await sleep(25)
+    assert.equal(alive(pid), false)
+    assert.deepEqual(readdirSync(temp), [])
+  })
+
   test('a killed agent of a deep RUNNER_TEMP: the post step removes its socket directory too', async () => {
     const deep = join(scratch, 'f'.repeat(60), 'g'.repeat(40))
     mkdirSync(deep, { recursive: true })
     const { core, recorded } = fakeCore()
     await installTokenCommand(config(), undefined, token, {
       core,
-      env: { RUNNER_TEMP: deep },
+      env: {
+        RUNNER_TEMP: deep,
+        ...(process.env.NODE_V8_COVERAGE ? { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE } : {})
+      },
       nodePath: NODE24,
       bundleRoot: TEST_DIST,
       platform: 'linux',
@@ -472,7 +501,7 @@ describe('the main step starts the agent (installTokenCommand)', () => {
     const { core, recorded } = fakeCore()
     await installTokenCommand(config(), undefined, token, {
       core,
-      env: {},
+      env: { ...(process.env.NODE_V8_COVERAGE ? { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE } : {}) },
       nodePath: NODE24,
       bundleRoot: TEST_DIST,
       platform: 'win32',
@@ -501,7 +530,10 @@ describe('the main step starts the agent (installTokenCommand)', () => {
     await assert.rejects(
       installTokenCommand(config(), undefined, token, {
         core,
-        env: { RUNNER_TEMP: temp },
+        env: {
+          RUNNER_TEMP: temp,
+          ...(process.env.NODE_V8_COVERAGE ? { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE } : {})
+        },
         nodePath: NODE24,
         bundleRoot: join(ROOT, 'no-such-dist'),
         platform: 'linux',
@@ -523,7 +555,10 @@ describe('the main step starts the agent (installTokenCommand)', () => {
     await assert.rejects(
       installTokenCommand(config(), undefined, token, {
         core,
-        env: { RUNNER_TEMP: temp },
+        env: {
+          RUNNER_TEMP: temp,
+          ...(process.env.NODE_V8_COVERAGE ? { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE } : {})
+        },
         nodePath: NODE24,
         bundleRoot: root,
         platform: 'linux',
@@ -542,7 +577,10 @@ describe('the main step starts the agent (installTokenCommand)', () => {
     await assert.rejects(
       installTokenCommand(bad, undefined, token, {
         core,
-        env: { RUNNER_TEMP: temp },
+        env: {
+          RUNNER_TEMP: temp,
+          ...(process.env.NODE_V8_COVERAGE ? { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE } : {})
+        },
         nodePath: NODE24,
         bundleRoot: TEST_DIST,
         platform: 'linux',
@@ -688,6 +726,27 @@ describe('the post step stops the agent (stopTokenAgent)', () => {
       )
     } finally {
       endpoint.close()
+    }
+  })
+
+  test('runPost: a failure of the clean-up (an input broken in the post step) is a warning, and the rest goes on', async () => {
+    const dir = join(scratch, 'fake-agent')
+    mkdirSync(dir)
+    const socket = join(dir, 'fake.sock')
+    const fake = createServer(connection =>
+      connection.end(
+        `${JSON.stringify({ ok: true, minted: [{ accessToken: 'minted-1', expiresAt: null }], tokenEndpoint: '', revocationEndpoint: '', oidcAudience: '' })}\n`
+      )
+    )
+    await new Promise<void>(resolve => fake.listen(socket, resolve))
+    writeFileSync(join(dir, AGENT_FILE), JSON.stringify({ socket, key: KEY, timeoutMs: 1000 }))
+    try {
+      const post = testDeps({}, {}, { state: { 'token-agent-dir': dir, 'token-agent-pid': '0' } })
+      await runPost(post.deps)
+      assert.match(text(post.recorded.calls, 'warning'), /^binarly-m2m-auth: binarly-token: auth-url: is empty/)
+      assert.match(text(post.recorded.calls, 'debug'), /Revocation skipped: the main step left no token/)
+    } finally {
+      fake.close()
     }
   })
 
