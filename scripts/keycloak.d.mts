@@ -3,6 +3,8 @@
 export declare const REALM: 'BinarlyRealm'
 
 export interface Keycloak {
+  /** The server's version, e.g. 26.7.3 (from its version.txt). */
+  version: string
   /** e.g. http://127.0.0.1:41234 */
   baseUrl: string
   port: number
@@ -50,6 +52,12 @@ export declare function startKeycloak(options?: StartOptions): Promise<Keycloak>
 
 /** The unpacked and built server for the version (downloaded and built on first use); returns its directory. */
 export declare function ensureDistribution(options?: { version?: string; java?: string }): string
+
+/** The versions `npm run test:keycloak` runs the suite against. */
+export declare const SUITE_VERSIONS: string[]
+
+/** kc.sh build/start options for a version (the federated preview flag before 26.6). */
+export declare function buildOptions(version: string): string[]
 
 /** Path of a Java >= 21; throws naming what it found otherwise. */
 export declare function findJava(): string

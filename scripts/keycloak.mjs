@@ -6,12 +6,12 @@
  *   const kc = await startKeycloak()       // kc.tokenEndpoint, kc.issuer, kc.admin, kc.adminRequest(), ...
  *   await kc.stop()
  *
- *   node scripts/keycloak.mjs fetch        # download, unpack and build only (e.g. a separate CI step)
+ *   node scripts/keycloak.mjs fetch [v..]  # download, unpack and build only (default: SUITE_VERSIONS)
  *   node scripts/keycloak.mjs start        # print the base URL, run until SIGINT/SIGTERM
  *
  * Distribution: org.keycloak:keycloak-quarkus-dist:<version>:zip from Maven Central, fetched with `mvn`
  * (so it lands in ~/.m2 and a second fetch downloads nothing), unpacked with the JDK's `jar` and built once
- * (`kc.sh build`: Quarkus augmentation, ~20 s) into <repo>/.cache/keycloak-<version>-<hash of BUILD_OPTIONS>.
+ * (`kc.sh build`: Quarkus augmentation, ~20 s) into <repo>/.cache/keycloak-<version>-<hash of its buildOptions()>.
  * The unpack and build happen in a temporary sibling that is renamed into place, so concurrent first runs
  * cannot see a half-built server. KEYCLOAK_HOME=<unpacked server> skips all of that (Keycloak then builds
  * itself in place on its first start if its build options differ); KEYCLOAK_VERSION overrides the version.
@@ -29,7 +29,7 @@
  * before the JSON is parsed (a JWKS would need JSON-escaping), and only before the server starts.
  *
  * Federated client authentication ("Signed JWT - Federated", e.g. with GitHub's OIDC token) is a default
- * feature in 26.7 (`--features=client-auth-federated` is for older KEYCLOAK_VERSIONs, where it is preview).
+ * feature from 26.6 on; before that it is preview, and buildOptions() adds `--features=client-auth-federated`.
  * A test sets it up with kc.adminRequest(): an identity provider that trusts the external issuer's keys,
  *   POST /identity-provider/instances  { alias: 'github-actions', providerId: 'oidc', enabled: true, config: {
  *     issuer: '<external iss>', useJwksUrl: 'true', jwksUrl: '<its JWKS URL>', validateSignature: 'true',
@@ -75,12 +75,33 @@ const DEFAULT_VERSION = '26.7.3'
 const MIN_JAVA = 21
 export const REALM = 'BinarlyRealm'
 
+/** The versions `npm run test:keycloak` runs the suite against: both sides of 26.6 (see docs/keycloak-notes.md). */
+export const SUITE_VERSIONS = ['26.7.3', '26.5.6']
+
 /**
  * Build-time options, baked into lib/quarkus by `kc.sh build` and repeated at start (without --optimized
  * Keycloak compares them with the built ones and rebuilds on a mismatch, which a KEYCLOAK_HOME relies on).
- * dev-mem: nothing on disk and nothing to clean up; every run imports the realm afresh.
+ * dev-mem: nothing on disk and nothing to clean up; every run imports the realm afresh. Federated client
+ * authentication ("Signed JWT - Federated") is a preview feature before 26.6, enabled with a flag there; from
+ * 26.6 on it is supported and on by default, so those versions run as customers run them, without the flag.
+ * @param {string} version
  */
-const BUILD_OPTIONS = ['--db=dev-mem', '--features=client-auth-federated']
+export function buildOptions(version) {
+  const [major = 0, minor = 0] = version.split('.').map(Number)
+  const preview = major < 26 || (major === 26 && minor < 6)
+  return ['--db=dev-mem', ...(preview ? ['--features=client-auth-federated'] : [])]
+}
+
+/**
+ * The version of an unpacked server, from its version.txt ("Keycloak - Version 26.5.6").
+ * @param {string} home
+ */
+function versionOf(home) {
+  const text = readFileSync(join(home, 'version.txt'), 'utf8')
+  const match = /(\d+\.\d+\.\d+)/.exec(text)
+  if (!match) throw new Error(`${join(home, 'version.txt')} names no version: ${text.trim()}`)
+  return match[1]
+}
 
 /**
  * C1 only: on 2 cores, C2 compiling in the background competes with start-up for no gain in a short test run
@@ -162,7 +183,8 @@ export function ensureDistribution({
   version = process.env.KEYCLOAK_VERSION || DEFAULT_VERSION,
   java = findJava()
 } = {}) {
-  const stamp = createHash('sha256').update(BUILD_OPTIONS.join(' ')).digest('hex').slice(0, 8)
+  const options = buildOptions(version)
+  const stamp = createHash('sha256').update(options.join(' ')).digest('hex').slice(0, 8)
   const home = join(CACHE_DIR, `keycloak-${version}-${stamp}`)
   if (existsSync(home)) return home
 
@@ -180,8 +202,8 @@ export function ensureDistribution({
     rmSync(zip)
     const unpacked = join(work, `keycloak-${version}`)
     const env = { ...keycloakFreeEnv(), JAVA: java }
-    run('/bin/sh', [join(unpacked, 'bin', 'kc.sh'), 'build', ...BUILD_OPTIONS], { env })
-    log(`unpacked and built in ${seconds(started)}`)
+    run('/bin/sh', [join(unpacked, 'bin', 'kc.sh'), 'build', ...options], { env })
+    log(`Keycloak ${version} unpacked and built (${options.join(' ')}) in ${seconds(started)}`)
 
     try {
       renameSync(unpacked, home)
@@ -284,6 +306,7 @@ function installHooks() {
 
 /**
  * @typedef {object} Keycloak
+ * @property {string} version        e.g. 26.7.3 (from the server's version.txt)
  * @property {string} baseUrl        e.g. http://127.0.0.1:41234
  * @property {number} port
  * @property {string} realm          BinarlyRealm
@@ -315,6 +338,7 @@ function installHooks() {
 export async function startKeycloak({ version, port, timeoutMs = 180_000 } = {}) {
   const java = findJava()
   const home = process.env.KEYCLOAK_HOME ? resolve(process.env.KEYCLOAK_HOME) : ensureDistribution({ version, java })
+  const serverVersion = versionOf(home)
   port ??= await freePort()
   const baseUrl = `http://127.0.0.1:${port}`
   const realmUrl = `${baseUrl}/realms/${REALM}`
@@ -325,7 +349,7 @@ export async function startKeycloak({ version, port, timeoutMs = 180_000 } = {})
   const logFd = openSync(logFile, 'w')
   const args = [
     'start',
-    ...BUILD_OPTIONS,
+    ...buildOptions(serverVersion),
     '--http-enabled=true',
     '--http-host=127.0.0.1',
     `--http-port=${port}`,
@@ -440,6 +464,7 @@ export async function startKeycloak({ version, port, timeoutMs = 180_000 } = {})
   }
 
   return {
+    version: serverVersion,
     baseUrl,
     port,
     realm: REALM,
@@ -464,7 +489,15 @@ export async function startKeycloak({ version, port, timeoutMs = 180_000 } = {})
 async function main() {
   const [command] = process.argv.slice(2)
   if (command === 'fetch') {
-    console.log(ensureDistribution())
+    // The versions given, else KEYCLOAK_VERSION, else every version the suite runs against.
+    const given = process.argv.slice(3)
+    const versions = given.length
+      ? given
+      : process.env.KEYCLOAK_VERSION
+        ? [process.env.KEYCLOAK_VERSION]
+        : SUITE_VERSIONS
+    const java = findJava()
+    for (const version of versions) console.log(ensureDistribution({ version, java }))
   } else if (command === 'start') {
     const kc = await startKeycloak()
     console.log(kc.baseUrl)
@@ -477,7 +510,7 @@ async function main() {
     log(`Keycloak exited unexpectedly (code ${code}); last lines of its log:\n${tail(kc.logFile)}`)
     process.exitCode = 1
   } else {
-    console.error('usage: node scripts/keycloak.mjs fetch|start')
+    console.error('usage: node scripts/keycloak.mjs fetch [version...] | start')
     process.exitCode = 2
   }
 }

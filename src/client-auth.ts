@@ -5,7 +5,7 @@
  */
 import type { ClientAuth } from './config.js'
 import { formEncode } from './config.js'
-import { githubIdToken, requireIdTokenPermission } from './github-oidc.js'
+import { githubIdToken, presentedIdentity, requireIdTokenPermission, type PresentedIdentity } from './github-oidc.js'
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
@@ -16,6 +16,8 @@ export interface ClientCredentials {
   headers: Record<string, string>
   /** Every credential built here, to be masked before the request is sent. */
   secrets: string[]
+  /** github_oidc: the iss, sub and aud of the GitHub OIDC token sent, for messages. */
+  presented?: PresentedIdentity
 }
 
 export interface ClientAuthContext {
@@ -63,9 +65,11 @@ export async function clientCredentials(auth: ClientAuth, ctx: ClientAuthContext
       if (!ctx.oidcAudience) throw new Error('github_oidc needs an audience for the GitHub OIDC token')
       // A new token for every attempt: Keycloak accepts each jti once, so a retry cannot reuse one.
       const token = await githubIdToken(audience => ctx.getIDToken(audience), ctx.oidcAudience)
-      // No client_id (optional, RFC 7521 §4.2): Keycloak finds the client by the token's iss and sub, and
-      // 26.6 refuses a client_id that differs from sub ("client_id parameter does not match sub claim").
-      return assertionCredentials(undefined, token)
+      // No client_id (optional, RFC 7521 §4.2): Keycloak finds the client by the token's iss and sub.
+      // Keycloak 26.5 refuses the Client ID there ("client_id parameter does not match sub claim"), 26.7
+      // refuses the sub: none works on both (docs/keycloak-notes.md). The issued token's azp is checked instead.
+      const presented = presentedIdentity(token)
+      return { ...assertionCredentials(undefined, token), ...(presented ? { presented } : {}) }
     }
   }
 }

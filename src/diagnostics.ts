@@ -2,6 +2,7 @@
  * What a person debugging a run may see (with ACTIONS_STEP_DEBUG): each request's method, URL, status and
  * timing, and the non-secret claims of a JWT access token. Never a header, a body or a credential.
  */
+import { jwtPayload } from './github-oidc.js'
 import type { Clock } from './retry.js'
 import { contentType } from './token-response.js'
 import { formatMs, TransportError, type Transport } from './transport.js'
@@ -10,18 +11,11 @@ const SAFE_CLAIMS = ['iss', 'azp', 'client_id', 'aud', 'typ', 'scope', 'iat', 'e
 
 /** The token is decoded, never verified, and no other claim (subject, names, e-mail) is shown. */
 export function safeJwtClaims(token: string): Record<string, unknown> | undefined {
-  const parts = token.split('.')
-  if (parts.length !== 3 || !parts[1]) return undefined
-  let payload: unknown
-  try {
-    payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'))
-  } catch {
-    return undefined
-  }
-  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return undefined
+  const payload = jwtPayload(token)
+  if (!payload) return undefined
   const claims: Record<string, unknown> = {}
   for (const name of SAFE_CLAIMS) {
-    const value = (payload as Record<string, unknown>)[name]
+    const value = payload[name]
     if (typeof value === 'string' || typeof value === 'number') claims[name] = value
     else if (Array.isArray(value) && value.every(v => typeof v === 'string')) claims[name] = value
   }

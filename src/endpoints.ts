@@ -3,7 +3,6 @@
  * endpoint, else what OpenID discovery (`<url>/.well-known/openid-configuration`) says.
  */
 import { withAttempts, type Attempts, type AttemptResult } from './attempts.js'
-import { checkHttpPolicy } from './config.js'
 import { InputError } from './errors.js'
 import { printable } from './server-text.js'
 import { errorFailure } from './token-response.js'
@@ -59,15 +58,10 @@ export function issuerOf(url: URL): string {
 
 /**
  * Reads a discovery document; pure. The document must name the issuer discovery started from (OpenID
- * Connect Discovery 1.0 §4.3), and endpoints on the origin of auth-url: credentials go nowhere else.
+ * Connect Discovery 1.0 §4.3), and endpoints on the origin of auth-url: credentials go nowhere else (and
+ * the http:// policy, applied to auth-url, holds for them too).
  */
-export function parseDiscovery(
-  body: string,
-  authUrl: URL,
-  documentUrl: string,
-  allowHttp: boolean,
-  warnings: string[]
-): Endpoints {
+export function parseDiscovery(body: string, authUrl: URL, documentUrl: string): Endpoints {
   let doc: unknown
   try {
     doc = JSON.parse(body)
@@ -108,7 +102,6 @@ export function parseDiscovery(
       )
     }
   }
-  checkHttpPolicy(new URL(tokenEndpoint), allowHttp, 'The discovered token endpoint', warnings)
   return { tokenEndpoint, revocationEndpoint, issuer, discoveredFrom: documentUrl }
 }
 
@@ -122,13 +115,7 @@ function httpUrl(value: unknown): string | undefined {
   }
 }
 
-export async function resolveEndpoints(
-  authUrl: URL,
-  allowHttp: boolean,
-  transport: Transport,
-  attempts: Attempts,
-  warnings: string[]
-): Promise<Endpoints> {
+export async function resolveEndpoints(authUrl: URL, transport: Transport, attempts: Attempts): Promise<Endpoints> {
   const known = endpointsFromUrl(authUrl)
   if (known) return known
   const documentUrl = discoveryUrl(authUrl)
@@ -154,5 +141,5 @@ export async function resolveEndpoints(
       return `OpenID discovery at ${documentUrl} failed: ${failure.status ? `HTTP ${failure.status}, ` : ''}${failure.detail}.${hint}`
     }
   )
-  return parseDiscovery(body, authUrl, documentUrl, allowHttp, warnings)
+  return parseDiscovery(body, authUrl, documentUrl)
 }

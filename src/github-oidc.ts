@@ -81,3 +81,85 @@ export async function requestIdToken(
   if (typeof value !== 'string' || !value) throw new IdTokenError('its answer held no token ("value")')
   return value
 }
+
+/** What Keycloak matches GitHub's OIDC token by. Not secret (the token is): printed when it is refused. */
+export interface PresentedIdentity {
+  iss: string
+  sub: string
+  aud: string
+}
+
+/** The iss, sub and aud of a GitHub OIDC token, each made printable; undefined when it is not a JWT. */
+export function presentedIdentity(idToken: string): PresentedIdentity | undefined {
+  const payload = jwtPayload(idToken)
+  if (!payload) return undefined
+  const claim = (name: string): string => {
+    const value = payload[name]
+    const text = Array.isArray(value) ? value.filter(v => typeof v === 'string').join(' ') : value
+    return (typeof text === 'string' && printable(text, 200)) || '(none)'
+  }
+  return { iss: claim('iss'), sub: claim('sub'), aud: claim('aud') }
+}
+
+export function describeIdentity(presented: PresentedIdentity): string {
+  return `iss "${presented.iss}", sub "${presented.sub}", aud "${presented.aud}"`
+}
+
+/** The client an access token was issued to: a JWT's azp (Keycloak), else its client_id (RFC 9068). */
+export function issuedClient(accessToken: string): string | undefined {
+  const payload = jwtPayload(accessToken)
+  const client = typeof payload?.azp === 'string' ? payload.azp : payload?.client_id
+  return typeof client === 'string' && client ? client : undefined
+}
+
+/** A token was issued, but not (provably) to client-id: it is masked and never handed out. */
+export class WrongClientError extends Error {
+  override name = 'WrongClientError'
+  constructor(
+    message: string,
+    /** The refused token (masked already), to revoke. */
+    readonly token: string
+  ) {
+    super(message)
+  }
+}
+
+/**
+ * github_oidc sends no client_id (Keycloak before 26.6 refuses one that differs from the GitHub token's sub;
+ * docs/keycloak-notes.md), so Keycloak picks the client by the token's issuer and sub, whatever client-id
+ * says. The token it issues is handed out only when it names client-id as the client it was issued to.
+ */
+export function checkIssuedClient(
+  accessToken: string,
+  clientId: string,
+  presented: PresentedIdentity | undefined
+): void {
+  const issuedTo = issuedClient(accessToken)
+  if (issuedTo === clientId) return
+  const token = presented ? ` (${describeIdentity(presented)})` : ''
+  if (issuedTo === undefined) {
+    throw new WrongClientError(
+      `github_oidc: the access token does not say which client it was issued to (it is not a JWT with an azp or client_id claim), so it cannot be checked against client-id "${clientId}" and is not handed out. With github_oidc the server picks the client by GitHub's OIDC token${token}, not by client-id; Keycloak's access tokens always name it (azp): check that auth-url is the Keycloak realm's token endpoint.`,
+      accessToken
+    )
+  }
+  const other = printable(issuedTo, 200)
+  throw new WrongClientError(
+    `github_oidc: Keycloak issued the token to client "${other}" (its azp), not to client-id "${clientId}", so it is not handed out. Keycloak picks the client by GitHub's OIDC token${token}, not by client-id: its sub is the "Federated subject" of client "${other}". Set client-id to "${other}" if that is the client meant; else, in Keycloak, give client "${clientId}" that Federated subject (Clients → ${clientId} → Credentials) and take it off client "${other}".`,
+    accessToken
+  )
+}
+
+/** The payload of a JWT (three dot-separated parts, a JSON object in the middle), decoded, never verified. */
+export function jwtPayload(token: string): Record<string, unknown> | undefined {
+  const parts = token.split('.')
+  if (parts.length !== 3 || !parts[1]) return undefined
+  let payload: unknown
+  try {
+    payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'))
+  } catch {
+    return undefined
+  }
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return undefined
+  return payload as Record<string, unknown>
+}

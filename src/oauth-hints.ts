@@ -4,12 +4,15 @@
  */
 import type { AuthMethod } from './config.js'
 import type { AttemptFailure } from './errors.js'
+import { describeIdentity, type PresentedIdentity } from './github-oidc.js'
 
 export interface HintContext {
   clientId: string
   method: AuthMethod
   scope: string | undefined
   endpoint: string
+  /** github_oidc: the iss, sub and aud of the GitHub OIDC token that was presented. */
+  presented?: PresentedIdentity
 }
 
 const CREDENTIALS_TAB = (id: string): string =>
@@ -45,9 +48,7 @@ export function hintFor(failure: AttemptFailure, ctx: HintContext): string | und
   if (error === 'unauthorized_client' || error === 'invalid_client') {
     const assertion = assertionHint(description, ctx)
     if (assertion) return assertion
-    if (ctx.method === 'github_oidc') {
-      return `Keycloak rejected the GitHub OIDC token for client "${ctx.clientId}": check that the realm trusts https://token.actions.githubusercontent.com as an identity provider with "Supports client assertions" on, that the client uses "Signed JWT - Federated" with that provider, and that its "Federated subject" equals this workflow's sub claim (e.g. repo:OWNER/REPO:ref:refs/heads/main, or repo:OWNER/REPO:environment:NAME for a job with an environment).`
-    }
+    if (ctx.method === 'github_oidc') return githubRefusal(ctx)
     if (ctx.method === 'private_key_jwt') {
       const setup = `In Keycloak, Clients → ${ctx.clientId}: the Credentials tab must have Client Authenticator "Signed JWT", and the Keys tab the public key of private-key (Import key, or "Use JWKS URL")`
       return /unable to load public key/i.test(description)
@@ -83,7 +84,7 @@ function assertionHint(description: string, ctx: HintContext): string | undefine
   const what = github ? "GitHub's OIDC token" : 'the signed client assertion'
   if (/invalid token audience|multiple audiences/i.test(description)) {
     return github
-      ? "The audience of GitHub's OIDC token (shown in the log above) must be exactly the realm's issuer URL, as the realm's .well-known/openid-configuration shows it: leave oidc-audience empty to use the realm of auth-url, or set it to that issuer."
+      ? `The audience of GitHub's OIDC token (${ctx.presented ? `aud "${ctx.presented.aud}"` : 'shown in the log above'}) must be exactly the realm's issuer URL, as the realm's .well-known/openid-configuration shows it: leave oidc-audience empty to use the realm of auth-url, or set it to that issuer.`
       : "Keycloak expects the assertion's aud to be its token endpoint or realm issuer under its own hostname: set auth-url to the token endpoint under the hostname of the issuer the realm's .well-known/openid-configuration shows."
   }
   if (/not active|issued in the future|too far in the past|too far in the future/i.test(description)) {
@@ -96,4 +97,19 @@ function assertionHint(description: string, ctx: HintContext): string | undefine
     return `signing-algorithm does not match the algorithm set on the client in Keycloak (Clients → ${ctx.clientId} → Credentials → Signature algorithm): make them the same.`
   }
   return undefined
+}
+
+/**
+ * Keycloak refused GitHub's OIDC token without saying why (no client trusts its issuer and sub): which
+ * setting must equal which claim of the token that was presented.
+ */
+function githubRefusal(ctx: HintContext): string {
+  const p = ctx.presented
+  const iss = p
+    ? `"${p.iss}"`
+    : "the token's iss (https://token.actions.githubusercontent.com on github.com, https://<host>/_services/token on GHES)"
+  const sub = p
+    ? `"${p.sub}"`
+    : "the workflow's sub (e.g. repo:OWNER/REPO:ref:refs/heads/main, or repo:OWNER/REPO:environment:NAME for a job with an environment)"
+  return `Keycloak did not accept GitHub's OIDC token as the credential of client "${ctx.clientId}"${p ? `; the token presented has ${describeIdentity(p)}` : ''}. In Keycloak these must match it: an identity provider whose Issuer is ${iss}, with "Supports client assertions" on; client "${ctx.clientId}" with Client Authenticator "Signed JWT - Federated", that identity provider, and "Federated subject" (jwt.credential.sub) equal to ${sub} exactly (branch, tag or environment included); and aud must be the realm's issuer URL (leave oidc-audience empty to use the realm of auth-url).`
 }

@@ -17,9 +17,12 @@ import type { Transport } from './transport.js'
 const NOT_REVOKED = 'revoke-shared-token: nothing was revoked'
 
 /** The sealed token, masked already, or undefined (after saying why) when there is nothing to revoke. */
-export function openForRevocation(config: Config, deps: Pick<Deps, 'core' | 'env' | 'clock'>): SealedToken | undefined {
+export function openForRevocation(
+  sealed: string,
+  config: Config,
+  deps: Pick<Deps, 'core' | 'env' | 'clock'>
+): SealedToken | undefined {
   const { core } = deps
-  const sealed = config.revokeSharedToken ?? ''
   const binding = shareBinding(config, deps.env)
   if (!binding) {
     core.warning(
@@ -38,6 +41,7 @@ export function openForRevocation(config: Config, deps: Pick<Deps, 'core' | 'env
 }
 
 export async function revokeSharedToken(
+  sealed: string,
   config: Config,
   deps: Deps,
   network: {
@@ -47,18 +51,10 @@ export async function revokeSharedToken(
   }
 ): Promise<void> {
   const { core } = deps
-  const token = openForRevocation(config, deps)
+  const token = openForRevocation(sealed, config, deps)
   if (!token) return
   const expiresAt = token.expiresAt.toISOString()
-  const shown = config.warnings.length
-  const endpoints = await resolveEndpoints(
-    config.authUrl,
-    config.allowHttp,
-    network.transport,
-    network.attempts,
-    config.warnings
-  )
-  for (const warning of config.warnings.slice(shown)) core.warning(warning)
+  const endpoints = await resolveEndpoints(config.authUrl, network.transport, network.attempts)
   const endpoint = endpoints.revocationEndpoint
   if (!endpoint) {
     core.warning(

@@ -7,8 +7,8 @@ import { readConfig, type Config } from './config.js'
 import type { Deps } from './deps.js'
 import { debugTransport, safeJwtClaims } from './diagnostics.js'
 import { resolveEndpoints, type Endpoints } from './endpoints.js'
-import { InputError } from './errors.js'
-import { requestIdToken } from './github-oidc.js'
+import { describeError, EndpointError, InputError } from './errors.js'
+import { requestIdToken, WrongClientError } from './github-oidc.js'
 import { issuedToken, publishToken, type IssuedToken } from './outputs.js'
 import { maskConfiguredSecrets } from './masking.js'
 import { proxyFor } from './proxy.js'
@@ -17,6 +17,7 @@ import { reuseSharedToken, shareToken } from './sharing.js'
 import { STATE } from './state.js'
 import { renderSummary } from './summary.js'
 import { printable } from './server-text.js'
+import { revokeToken, type RevokeDeps } from './revoke.js'
 import { requestToken, type TokenRequestDeps } from './token-request.js'
 import { revokeSharedToken } from './revoke-shared.js'
 import { formatMs } from './transport.js'
@@ -86,16 +87,14 @@ export async function runMain(runtime: Deps): Promise<void> {
   }
   if (config.revokeSharedToken) {
     // A matrix's final job: revoke the shared token, and nothing else.
-    await revokeSharedToken(config, deps, {
+    await revokeSharedToken(config.revokeSharedToken, config, deps, {
       transport,
       attempts,
       authFor: endpoints => authFor(config, auth, endpoints)
     })
     return
   }
-  const shown = config.warnings.length
-  const endpoints = await resolveEndpoints(config.authUrl, config.allowHttp, transport, attempts, config.warnings)
-  for (const warning of config.warnings.slice(shown)) core.warning(warning)
+  const endpoints = await resolveEndpoints(config.authUrl, transport, attempts)
   if (endpoints.discoveredFrom)
     core.info(`Token endpoint ${printable(endpoints.tokenEndpoint, 500)} (from ${endpoints.discoveredFrom}).`)
   const proxy = proxyFor(endpoints.tokenEndpoint)
@@ -104,11 +103,24 @@ export async function runMain(runtime: Deps): Promise<void> {
   core.info(`Requesting a token for client "${config.clientId}" with ${config.clientAuth.method}.`)
   const audience = oidcAudience(config, endpoints)
   if (audience) core.info(`The GitHub OIDC token is asked for with audience ${audience}.`)
+  const setSecret = (secret: string): void => core.setSecret(secret)
+  const tokenAuth = authFor(config, auth, endpoints)
   const response = await requestToken(config, endpoints.tokenEndpoint, {
     transport,
     attempts,
-    setSecret: secret => core.setSecret(secret),
-    auth: authFor(config, auth, endpoints)
+    setSecret,
+    auth: tokenAuth
+  }).catch(async (error: unknown) => {
+    if (!(error instanceof WrongClientError)) throw error
+    // Issued to another client: never handed out, and revoked now rather than left to expire.
+    const revoked = await revokeRefused(config, endpoints, error.token, {
+      transport,
+      clock: deps.clock,
+      log: core,
+      setSecret,
+      auth: tokenAuth
+    })
+    throw new Error(`${error.message} ${revoked}`)
   })
   const token = issuedToken(response, deps.clock.now())
   await hand(deps, config, endpoints, token, 'exchange', masked)
@@ -189,4 +201,24 @@ function oidcAudience(config: Config, endpoints: Endpoints): string | undefined 
     )
   }
   return audience
+}
+
+/** Revokes a token that is not handed out (issued to another client); says how that went, for the message. */
+async function revokeRefused(config: Config, endpoints: Endpoints, token: string, deps: RevokeDeps): Promise<string> {
+  if (!config.revoke || !endpoints.revocationEndpoint) {
+    return 'It was not revoked (revoke is false, or no revocation endpoint is known) and expires on its own.'
+  }
+  const revocation = {
+    token,
+    revocationEndpoint: endpoints.revocationEndpoint,
+    tokenEndpoint: endpoints.tokenEndpoint,
+    expiresAt: ''
+  }
+  try {
+    await revokeToken(config, revocation, deps)
+    return 'It was revoked at once.'
+  } catch (error) {
+    const why = error instanceof EndpointError ? error.failure.detail : describeError(error)
+    return `It could not be revoked (${why}) and expires on its own.`
+  }
 }

@@ -5,6 +5,7 @@
 import { withAttempts, type Attempts, type AttemptResult } from './attempts.js'
 import { clientCredentials, type ClientAuthContext } from './client-auth.js'
 import { secretsOf, type Config } from './config.js'
+import { checkIssuedClient, type PresentedIdentity } from './github-oidc.js'
 import { hintFor } from './oauth-hints.js'
 import { parseTokenResponse, type TokenResponse } from './token-response.js'
 import type { Transport } from './transport.js'
@@ -40,6 +41,8 @@ export async function requestToken(
     scope: config.scope,
     endpoint: tokenEndpoint
   }
+  /** github_oidc: what the last GitHub OIDC token sent said about itself, for the message if it is refused. */
+  let presented: PresentedIdentity | undefined
   return withAttempts(
     'Token request',
     tokenEndpoint,
@@ -47,6 +50,7 @@ export async function requestToken(
     async (timeoutMs): Promise<AttemptResult<TokenResponse>> => {
       const credentials = await clientCredentials(config.clientAuth, { ...deps.auth, endpoint: tokenEndpoint })
       for (const secret of credentials.secrets) deps.setSecret(secret)
+      presented = credentials.presented
       const response = await deps.transport({
         method: 'POST',
         url: tokenEndpoint,
@@ -65,6 +69,9 @@ export async function requestToken(
         // Mask what the server handed out before anything else can print it.
         deps.setSecret(parsed.token.accessToken)
         for (const secret of parsed.token.extraSecrets) deps.setSecret(secret)
+        if (config.clientAuth.method === 'github_oidc') {
+          checkIssuedClient(parsed.token.accessToken, config.clientId, presented)
+        }
         return { ok: true, value: parsed.token }
       }
       return parsed
@@ -73,7 +80,7 @@ export async function requestToken(
       const what = failure.status
         ? `HTTP ${failure.status}${failure.error ? ` ${failure.error}` : ''}${failure.errorDescription ? `: "${failure.errorDescription}"` : failure.error ? '' : `, ${failure.detail}`}`
         : failure.detail
-      const hint = hintFor(failure, hintContext)
+      const hint = hintFor(failure, { ...hintContext, presented })
       return `Token request to ${tokenEndpoint} for client "${config.clientId}" failed: ${what}.${hint ? ` ${hint}` : ''}`
     }
   )

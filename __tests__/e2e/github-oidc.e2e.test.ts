@@ -111,12 +111,101 @@ describe('github_oidc', () => {
     const { result, issued } = await run({ 'auth-url': realm.tokenEndpoint })
     assert.equal(result.code, 1)
     assert.match(result.errors[0] ?? '', /"Invalid client or Invalid client credentials"/)
-    assert.match(
-      result.errors[0] ?? '',
-      /"Signed JWT - Federated".*"Federated subject" equals this workflow's sub claim/
+    // What was presented, and which Keycloak setting must equal which claim of it.
+    const sub = 'repo:binarly-io/firmware-pipeline:ref:refs/heads/feature'
+    assert.ok(
+      result.errors[0]?.includes(
+        `the token presented has iss "${github.issuer}", sub "${sub}", aud "${realm.issuer}". In Keycloak these must match it: an identity provider whose Issuer is "${github.issuer}", with "Supports client assertions" on; client "${CLIENT_ID}" with Client Authenticator "Signed JWT - Federated", that identity provider, and "Federated subject" (jwt.credential.sub) equal to "${sub}" exactly`
+      ),
+      result.errors[0]
     )
+    assert.ok(!result.errors[0]?.includes('token.actions.githubusercontent.com'), 'no hard-coded issuer')
     assertNoLeak(result, issued)
   })
+
+  /** The step failed, handed nothing out, and never wrote the refused token anywhere but in its mask. */
+  function assertRefused(result: StepResult, token: string): void {
+    assert.equal(result.code, 1)
+    assert.equal(result.errors.length, 1)
+    assert.equal(result.files.output, '', 'no outputs')
+    assert.equal(result.files.env, '', 'no env export')
+    assert.deepEqual(result.state, {}, 'no state')
+    assertMaskedFirst(result, token)
+  }
+
+  test("client-id names another client than the one GitHub's sub belongs to: refused, both named, revoked", async () => {
+    const other = await startFederatedRealm({
+      trustedIssuer: github.issuer,
+      subject: SUBJECT,
+      otherClients: { 'binarly-github-prod': 'repo:binarly-io/firmware-pipeline:environment:prod' }
+    })
+    try {
+      const from = github.issued.length
+      const result = await runStep(
+        'main',
+        { 'auth-url': other.tokenEndpoint, 'client-id': 'binarly-github-prod', 'auth-method': 'github_oidc' },
+        { env: github.env }
+      )
+      const [token] = other.issued
+      assert.ok(token, 'the realm issued a token (to binarly-github)')
+      assertRefused(result, token)
+      assert.match(
+        result.errors[0] ?? '',
+        /^binarly-m2m-auth: github_oidc: Keycloak issued the token to client "binarly-github" \(its azp\), not to client-id "binarly-github-prod", so it is not handed out\./
+      )
+      assert.ok(result.errors[0]?.includes(`(iss "${github.issuer}", sub "${SUBJECT}", aud "${other.issuer}")`))
+      assert.match(result.errors[0] ?? '', /Set client-id to "binarly-github" if that is the client meant/)
+      assert.match(result.errors[0] ?? '', / It was revoked at once\.$/)
+      assert.deepEqual(other.revoked, [token])
+      assertNoLeak(result, github.issued.slice(from))
+    } finally {
+      await other.close()
+    }
+  })
+
+  for (const [name, options, inputs, outcome] of [
+    [
+      'the revocation endpoint refuses',
+      { revocationStatus: 400 },
+      {},
+      /It could not be revoked \(invalid_request\) and expires on its own\.$/
+    ],
+    [
+      'revoke is false',
+      {},
+      { revoke: 'false' },
+      /It was not revoked \(revoke is false, or no revocation endpoint is known\) and expires on its own\.$/
+    ]
+  ] as const) {
+    test(`an opaque token cannot be checked: refused (${name})`, async () => {
+      const opaque = await startFederatedRealm({
+        trustedIssuer: github.issuer,
+        subject: SUBJECT,
+        opaque: true,
+        ...options
+      })
+      try {
+        const from = github.issued.length
+        const result = await runStep(
+          'main',
+          { 'auth-url': opaque.tokenEndpoint, 'client-id': CLIENT_ID, 'auth-method': 'github_oidc', ...inputs },
+          { env: github.env }
+        )
+        const [token] = opaque.issued
+        assert.ok(token)
+        assertRefused(result, token)
+        assert.match(
+          result.errors[0] ?? '',
+          /github_oidc: the access token does not say which client it was issued to \(it is not a JWT with an azp or client_id claim\), so it cannot be checked against client-id "binarly-github" and is not handed out/
+        )
+        assert.match(result.errors[0] ?? '', outcome)
+        assert.deepEqual(opaque.revoked, [])
+        assertNoLeak(result, github.issued.slice(from))
+      } finally {
+        await opaque.close()
+      }
+    })
+  }
 
   test('an expired token fails with the clock hint', async () => {
     github.configure({ expired: true })

@@ -124,7 +124,11 @@ describe('1. discovery cannot choose where credentials go, or the GitHub OIDC au
       `${REALM_PATH}/.well-known/openid-configuration`,
       discovery({ issuer: realm, token_endpoint: `${realm}/protocol/openid-connect/token` })
     )
-    home.route(`${REALM_PATH}/protocol/openid-connect/token`, () => tokenAnswer())
+    // github_oidc hands out only a token that names client-id as its client (azp), as Keycloak's JWTs do.
+    const claims = Buffer.from(JSON.stringify({ azp: CLIENT_ID })).toString('base64url')
+    home.route(`${REALM_PATH}/protocol/openid-connect/token`, () =>
+      tokenAnswer({ access_token: `eyJhbGciOiJub25lIn0.${claims}.hostile${Date.now().toString(36)}` })
+    )
     const asked = github.requests.length
     const result = await run({ 'auth-url': `${realm}/`, 'auth-method': 'github_oidc', 'client-secret': '' }, github.env)
     assert.equal(result.code, 0, result.stdout + result.stderr)

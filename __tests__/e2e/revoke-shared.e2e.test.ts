@@ -118,3 +118,19 @@ describe('revoke-shared-token', () => {
     assert.equal(server.requests.length - since, 0)
   })
 })
+
+describe('revoke-shared-token where no revocation endpoint is known', () => {
+  test('a token URL that is not Keycloak: one warning with until when the token stays valid, nothing sent', async () => {
+    const extra = { 'auth-url': server.tokenEndpoint }
+    const { token, sealed } = await share(extra)
+    const since = server.requests.length
+    const result = await runStep('main', inputs({ ...extra, 'revoke-shared-token': sealed }))
+    assert.equal(result.code, 0, result.stdout + result.stderr)
+    assert.equal(result.warnings.length, 1, result.warnings.join('\n'))
+    assert.match(result.warnings[0] ?? '', /no revocation endpoint is known .* stays valid until \d{4}-/)
+    assert.deepEqual(server.requests.slice(since), [])
+    assert.equal((await server.introspect(token)).active, true)
+    assertNothingHandedOut(result)
+    assertNowhere(result, [CLIENTS.post.secret])
+  })
+})

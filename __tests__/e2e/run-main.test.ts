@@ -165,6 +165,7 @@ describe('runMain against a scripted server (discovery, JWT tokens, failures oid
           res.writeHead(503, { 'content-type': 'text/plain' }).end('maintenance')
         } else if (req.url === '/realm/.well-known/openid-configuration') {
           res.writeHead(200, { 'content-type': 'application/json' })
+          // Served as tokens.example.invalid (see hostsFile): issuer and token endpoint on the origin of auth-url.
           res.end(
             JSON.stringify({
               issuer: 'http://tokens.example.invalid/realm',
@@ -182,8 +183,7 @@ describe('runMain against a scripted server (discovery, JWT tokens, failures oid
   })
   after(() => new Promise<void>(resolve => scripted.close(() => resolve())))
 
-  /** Sends requests for tokens.example.invalid (which does not resolve) to the scripted server, like a hosts file:
-   * the action sees a non-loopback http:// origin, where discovery and the token endpoint both live. */
+  /** Sends requests for tokens.example.invalid (which does not resolve) to the scripted server, like a hosts file. */
   const hostsFile: Transport = request =>
     httpTransport({ ...request, url: request.url.replace('http://tokens.example.invalid', base) })
 
@@ -212,12 +212,13 @@ describe('runMain against a scripted server (discovery, JWT tokens, failures oid
       { debug: true }
     )
     await runMain(deps)
-    assert.ok(
-      recorded.calls.some(
+    assert.equal(
+      recorded.calls.filter(
         ([kind, m]) =>
           kind === 'warning' &&
           m === 'allow-http is true: credentials are sent in clear text to http://tokens.example.invalid.'
-      ),
+      ).length,
+      1,
       JSON.stringify(recorded.calls)
     )
     assert.equal(recorded.outputs['access-token'], jwtToken)

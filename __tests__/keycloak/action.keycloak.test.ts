@@ -29,6 +29,14 @@ async function introspect(token: string): Promise<Record<string, unknown>> {
   return (await response.json()) as Record<string, unknown>
 }
 
+/**
+ * The realm's 1800 s token lifespan, as expires_in: Keycloak sends exp minus its clock when it answers, so a
+ * loaded machine that crosses a second boundary in between gets 1799.
+ */
+function assertRealmLifespan(expiresIn: number): void {
+  assert.ok(expiresIn >= 1790 && expiresIn <= 1800, `expires-in ${expiresIn}, expected 1800 (or a few seconds less)`)
+}
+
 function succeeded(result: StepResult, secrets: string[]): string {
   assert.equal(result.code, 0, result.stdout + result.stderr)
   const token = result.outputs['access-token'] ?? ''
@@ -49,7 +57,7 @@ describe('exchange at a real Keycloak', () => {
       })
       const token = succeeded(result, [CI.secret, ...basicForms(CI.id, CI.secret)])
       assert.equal(result.outputs['token-type'], 'Bearer')
-      assert.equal(result.outputs['expires-in'], '1800')
+      assertRealmLifespan(Number(result.outputs['expires-in']))
       assert.equal(result.env.BINARLY_ACCESS_TOKEN, token)
       const active = await introspect(token)
       assert.equal(active.active, true)

@@ -20,6 +20,8 @@ type Keycloak = Awaited<ReturnType<typeof startKeycloak>>
 const JWT_CLIENT = 'binarly-jwt'
 const SECRET_JWT = { id: 'binarly-secret-jwt', secret: 'secret-jwt-secret-0123456789abcdef0123456789abcdef' }
 const GITHUB_CLIENT = 'binarly-github'
+/** A second federated client, for another subject (a job with environment: prod). */
+const PROD_CLIENT = { id: 'binarly-github-prod', sub: 'repo:binarly-io/firmware-pipeline:environment:prod' }
 const IDP_ALIAS = 'github-actions'
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
@@ -69,10 +71,29 @@ before(async () => {
     clientAuthenticatorType: 'federated-jwt',
     attributes: { 'jwt.credential.issuer': IDP_ALIAS, 'jwt.credential.sub': SUBJECT }
   })
+  await kc.adminRequest('POST', '/clients', {
+    clientId: PROD_CLIENT.id,
+    enabled: true,
+    publicClient: false,
+    serviceAccountsEnabled: true,
+    standardFlowEnabled: false,
+    directAccessGrantsEnabled: false,
+    clientAuthenticatorType: 'federated-jwt',
+    attributes: { 'jwt.credential.issuer': IDP_ALIAS, 'jwt.credential.sub': PROD_CLIENT.sub }
+  })
 })
 after(async () => {
   await Promise.all(cleanups.map(cleanup => cleanup()))
 })
+
+async function introspect(token: string): Promise<Record<string, unknown>> {
+  const response = await fetch(kc.introspectionEndpoint, {
+    method: 'POST',
+    body: new URLSearchParams({ token, client_id: 'introspector', client_secret: 'introspector-secret' })
+  })
+  assert.equal(response.status, 200)
+  return (await response.json()) as Record<string, unknown>
+}
 
 /** The claims of Keycloak's access token (a JWT), decoded. */
 function claimsOf(token: string): Record<string, unknown> {
@@ -196,7 +217,78 @@ describe('github_oidc federated into Keycloak', () => {
     const { result } = await run()
     assert.equal(result.code, 1)
     assert.match(result.errors[0] ?? '', /HTTP 401 invalid_client/)
-    assert.match(result.errors[0] ?? '', /"Federated subject" equals this workflow's sub claim/)
+    // The iss, sub and aud of the token presented, and which Keycloak setting must equal which.
+    assert.ok(
+      result.errors[0]?.includes(
+        `the token presented has iss "${github.issuer}", sub "repo:binarly-io/firmware-pipeline:pull_request", aud "${kc.issuer}". In Keycloak these must match it: an identity provider whose Issuer is "${github.issuer}"`
+      ),
+      result.errors[0]
+    )
+    assert.match(
+      result.errors[0] ?? '',
+      /"Federated subject" \(jwt\.credential\.sub\) equal to "repo:binarly-io\/firmware-pipeline:pull_request" exactly/
+    )
+  })
+
+  test("client-id names another federated client than the one GitHub's sub belongs to: refused, both named, revoked", async () => {
+    const { result } = await run({ 'client-id': PROD_CLIENT.id })
+    assert.equal(result.code, 1)
+    assert.equal(result.errors.length, 1)
+    assert.match(
+      result.errors[0] ?? '',
+      /github_oidc: Keycloak issued the token to client "binarly-github" \(its azp\), not to client-id "binarly-github-prod", so it is not handed out\..*Set client-id to "binarly-github" if that is the client meant.* It was revoked at once\.$/
+    )
+    assert.equal(result.files.output, '', 'no outputs')
+    assert.equal(result.files.env, '', 'no env export')
+    // Keycloak did issue binarly-github's token: masked first, then revoked by the step.
+    const [refused] = result.masks.filter(mask => mask.split('.').length === 3 && claimsOf(mask).iss === kc.issuer)
+    assert.ok(refused, 'the refused access token was masked')
+    assert.equal(claimsOf(refused).azp, GITHUB_CLIENT)
+    assertMaskedFirst(result, refused)
+    assert.deepEqual(await introspect(refused), { active: false })
+  })
+
+  test('the post step revokes the token, authenticating with a new GitHub OIDC token', async () => {
+    const { result } = await run()
+    assertIssuedTo(result, GITHUB_CLIENT)
+    const token = result.outputs['access-token'] ?? ''
+    assert.equal((await introspect(token)).active, true)
+    const from = github.issued.length
+    const post = await runStep(
+      'post',
+      { 'auth-url': kc.tokenEndpoint, 'client-id': GITHUB_CLIENT, 'auth-method': 'github_oidc' },
+      { env: github.env, state: result.state }
+    )
+    assert.equal(post.code, 0, post.stdout + post.stderr)
+    assert.deepEqual(post.warnings, [])
+    for (const assertion of github.issued.slice(from)) assertMaskedFirst(post, assertion)
+    assert.deepEqual(await introspect(token), { active: false })
+  })
+
+  test('client_id = the Client ID next to the GitHub token: refused before 26.6, accepted from 26.6 on', async t => {
+    // Why the action sends no client_id with github_oidc (docs/keycloak-notes.md).
+    const answer = await fetch(kc.tokenEndpoint, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: GITHUB_CLIENT,
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: await github.mint(kc.issuer)
+      })
+    })
+    const body = (await answer.json()) as Record<string, unknown>
+    t.diagnostic(`Keycloak ${kc.version}: ${answer.status} ${body.error ? JSON.stringify(body) : 'a token'}`)
+    const [major = 0, minor = 0] = kc.version.split('.').map(Number)
+    if (major === 26 && minor < 6) {
+      assert.equal(answer.status, 400)
+      assert.deepEqual(body, {
+        error: 'invalid_client',
+        error_description: 'client_id parameter does not match sub claim'
+      })
+    } else {
+      assert.equal(answer.status, 200)
+      assert.equal(claimsOf(String(body.access_token)).azp, GITHUB_CLIENT)
+    }
   })
 
   test('a token for another audience is refused, with what to set oidc-audience to', async () => {

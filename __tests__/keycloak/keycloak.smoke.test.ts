@@ -46,7 +46,8 @@ test('client_secret_post: a 1800 s Bearer token issued by the realm', async t =>
   })
   assert.equal(status, 200, JSON.stringify(body))
   assert.equal(body.token_type, 'Bearer')
-  assert.equal(body.expires_in, 1800)
+  // exp minus Keycloak's clock when it answers: 1799 when a loaded machine crosses a second boundary in between.
+  assert.ok(Number(body.expires_in) >= 1790 && Number(body.expires_in) <= 1800, `expires_in ${String(body.expires_in)}`)
   assert.equal(body.refresh_token, undefined)
   const token = claims(body.access_token)
   assert.equal(token.iss, kc.issuer)

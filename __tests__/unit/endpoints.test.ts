@@ -45,9 +45,7 @@ describe('parseDiscovery', () => {
         revocation_endpoint: `${KC}/protocol/openid-connect/revoke`
       }),
       new URL(KC),
-      `${KC}/.well-known/openid-configuration`,
-      false,
-      []
+      `${KC}/.well-known/openid-configuration`
     )
     assert.equal(endpoints.tokenEndpoint, `${KC}/protocol/openid-connect/token`)
     assert.equal(endpoints.revocationEndpoint, `${KC}/protocol/openid-connect/revoke`)
@@ -64,13 +62,13 @@ describe('parseDiscovery', () => {
       doc({ token_endpoint: 'ftp://x' }),
       doc({ token_endpoint: 42 })
     ]) {
-      assert.throws(() => parseDiscovery(body, new URL(KC), 'u', false, []), InputError, body)
+      assert.throws(() => parseDiscovery(body, new URL(KC), 'u'), InputError, body)
     }
   })
 
   test('a token_endpoint that is not a URL at all is refused the same way', () => {
     assert.throws(
-      () => parseDiscovery(doc({ token_endpoint: 'not a url' }), new URL(KC), 'u', false, []),
+      () => parseDiscovery(doc({ token_endpoint: 'not a url' }), new URL(KC), 'u'),
       /^InputError: auth-url: the OpenID configuration at u names no valid token_endpoint/
     )
   })
@@ -84,9 +82,7 @@ describe('parseDiscovery', () => {
           revocation_endpoint: revocation
         }),
         new URL(KC),
-        'u',
-        false,
-        []
+        'u'
       )
       assert.equal(endpoints.revocationEndpoint, undefined, String(revocation))
       assert.equal(endpoints.issuer, KC)
@@ -97,31 +93,28 @@ describe('parseDiscovery', () => {
           parseDiscovery(
             JSON.stringify({ issuer, token_endpoint: `${KC}/protocol/openid-connect/token` }),
             new URL(KC),
-            'u',
-            false,
-            []
+            'u'
           ),
         /states (no issuer|issuer ""), not the URL discovery started from/
       )
     }
   })
 
-  test('applies the http policy to the discovered endpoint', () => {
+  test('a discovered http:// endpoint is on the origin of auth-url, which the http:// policy passed already', () => {
     const http = 'http://kc.example.com/realms/BinarlyRealm'
     const body = JSON.stringify({ issuer: http, token_endpoint: 'http://kc.example.com/token' })
+    assert.equal(parseDiscovery(body, new URL(http), 'u').tokenEndpoint, 'http://kc.example.com/token')
     assert.throws(
-      () => parseDiscovery(body, new URL(http), 'u', false, []),
-      /discovered token endpoint http:\/\/kc\.example\.com uses http/
+      () =>
+        parseDiscovery(JSON.stringify({ issuer: KC, token_endpoint: 'http://kc.example.com/token' }), new URL(KC), 'u'),
+      /names the token_endpoint http:\/\/kc\.example\.com\/token, which is not on the origin of auth-url/
     )
-    const warnings: string[] = []
-    parseDiscovery(body, new URL(http), 'u', true, warnings)
-    assert.equal(warnings.length, 1)
   })
 
   test('the issuer must be the URL discovery started from (a trailing slash aside), and is taken from auth-url', () => {
     const body = doc({ token_endpoint: `${KC}/protocol/openid-connect/token` })
     for (const authUrl of [KC, `${KC}/`, `${KC}/.well-known/openid-configuration`]) {
-      assert.equal(parseDiscovery(body, new URL(authUrl), 'u', false, []).issuer, KC)
+      assert.equal(parseDiscovery(body, new URL(authUrl), 'u').issuer, KC)
     }
     for (const [issuer, stated] of [
       ['https://sts.amazonaws.com', 'issuer "https://sts.amazonaws.com"'],
@@ -130,7 +123,7 @@ describe('parseDiscovery', () => {
       [42, 'no issuer']
     ] as const) {
       assert.throws(
-        () => parseDiscovery(doc({ issuer, token_endpoint: `${KC}/token` }), new URL(KC), 'u', false, []),
+        () => parseDiscovery(doc({ issuer, token_endpoint: `${KC}/token` }), new URL(KC), 'u'),
         (error: unknown) => {
           assert.ok(error instanceof InputError)
           assert.ok(
@@ -152,7 +145,7 @@ describe('parseDiscovery', () => {
       ]) {
         const body = doc({ token_endpoint: `${KC}/token`, [field]: foreign })
         assert.throws(
-          () => parseDiscovery(body, new URL(KC), 'u', false, []),
+          () => parseDiscovery(body, new URL(KC), 'u'),
           new RegExp(
             `names the ${field} .* not on the origin of auth-url \\(https://kc\\.example\\.com\\).*set auth-url to the token endpoint itself`
           )

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { checkClientAuth, clientCredentials } from '../../src/client-auth.ts'
 import { InputError } from '../../src/errors.ts'
-import { githubIdToken, requestIdToken, requireIdTokenPermission } from '../../src/github-oidc.ts'
+import {
+  checkIssuedClient,
+  githubIdToken,
+  issuedClient,
+  presentedIdentity,
+  requestIdToken,
+  requireIdTokenPermission,
+  WrongClientError
+} from '../../src/github-oidc.ts'
 import { TransportError, type HttpRequest, type Transport } from '../../src/transport.ts'
 import { hintFor, type HintContext } from '../../src/oauth-hints.ts'
 
@@ -148,7 +156,7 @@ describe("hints for Keycloak's refusals of a client assertion", () => {
     )
     assert.match(
       hint('github_oidc', 'Invalid client or Invalid client credentials'),
-      /"Federated subject" equals this workflow's sub claim/
+      /"Federated subject" \(jwt\.credential\.sub\) equal to the workflow's sub \(e\.g\. repo:OWNER\/REPO:ref:refs\/heads\/main/
     )
     assert.match(
       hint('private_key_jwt', 'Client authentication with signed JWT failed: Signature on JWT token failed validation'),
@@ -219,5 +227,80 @@ describe('requestIdToken', () => {
         }
       )
     }
+  })
+})
+
+/** An unsigned JWT with these claims (only the payload is ever read). */
+const jwt = (claims: Record<string, unknown>): string =>
+  `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`
+
+describe('what a GitHub OIDC token says about itself', () => {
+  test('iss, sub and aud, printable; an array aud joined; missing claims and non-JWTs', () => {
+    assert.deepEqual(
+      presentedIdentity(
+        jwt({ iss: 'https://ghes.example/_services/token', sub: 'repo:o/r:ref:refs/heads/a\nb', aud: ['x', 'y', 3] })
+      ),
+      { iss: 'https://ghes.example/_services/token', sub: 'repo:o/r:ref:refs/heads/a\\nb', aud: 'x y' }
+    )
+    assert.deepEqual(presentedIdentity(jwt({ sub: 7 })), { iss: '(none)', sub: '(none)', aud: '(none)' })
+    assert.equal(presentedIdentity('not-a-jwt'), undefined)
+    assert.equal(presentedIdentity('a.bm90IGpzb24.c'), undefined)
+    assert.equal(presentedIdentity(`a.${Buffer.from('[1]').toString('base64url')}.c`), undefined)
+  })
+
+  test('the hints quote them, and which setting must equal which', () => {
+    const presented = {
+      iss: 'https://ghes.example/_services/token',
+      sub: 'repo:o/r:environment:prod',
+      aud: 'https://kc/realms/R'
+    }
+    const ctx = {
+      clientId: 'ci',
+      method: 'github_oidc',
+      scope: undefined,
+      endpoint: 'https://kc/t',
+      presented
+    } as const
+    const refusal = (description: string): string =>
+      hintFor(
+        { status: 400, error: 'invalid_client', errorDescription: description, detail: '', transient: false },
+        ctx
+      ) ?? ''
+    assert.equal(
+      refusal('Invalid client or Invalid client credentials'),
+      'Keycloak did not accept GitHub\'s OIDC token as the credential of client "ci"; the token presented has iss "https://ghes.example/_services/token", sub "repo:o/r:environment:prod", aud "https://kc/realms/R". In Keycloak these must match it: an identity provider whose Issuer is "https://ghes.example/_services/token", with "Supports client assertions" on; client "ci" with Client Authenticator "Signed JWT - Federated", that identity provider, and "Federated subject" (jwt.credential.sub) equal to "repo:o/r:environment:prod" exactly (branch, tag or environment included); and aud must be the realm\'s issuer URL (leave oidc-audience empty to use the realm of auth-url).'
+    )
+    assert.match(
+      refusal('Invalid token audience'),
+      /^The audience of GitHub's OIDC token \(aud "https:\/\/kc\/realms\/R"\) must be exactly/
+    )
+  })
+})
+
+describe('the client a github_oidc token was issued to', () => {
+  test('azp, else client_id, else none', () => {
+    assert.equal(issuedClient(jwt({ azp: 'a', client_id: 'b' })), 'a')
+    assert.equal(issuedClient(jwt({ client_id: 'b' })), 'b')
+    assert.equal(issuedClient(jwt({ azp: '' })), undefined)
+    assert.equal(issuedClient(jwt({ azp: 5 })), undefined)
+    assert.equal(issuedClient('opaque'), undefined)
+  })
+
+  test('only a token issued to client-id passes; the refusal keeps the token to revoke', () => {
+    checkIssuedClient(jwt({ azp: 'b' }), 'b', undefined)
+    const token = jwt({ azp: 'a\r\n::error::x' })
+    assert.throws(
+      () => checkIssuedClient(token, 'b', undefined),
+      (error: unknown) => {
+        assert.ok(error instanceof WrongClientError)
+        assert.equal(error.token, token)
+        assert.match(
+          error.message,
+          /issued the token to client "a\\r\\n::error::x" \(its azp\), not to client-id "b".*GitHub's OIDC token, not by client-id/
+        )
+        return true
+      }
+    )
+    assert.throws(() => checkIssuedClient('opaque', 'b', undefined), /does not say which client it was issued to/)
   })
 })

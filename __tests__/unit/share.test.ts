@@ -137,6 +137,7 @@ describe('seal / unseal', () => {
       return [SHARE_FORMAT, ...[iv, ciphertext, cipher.getAuthTag()].map(b => b.toString('base64url'))].join('.')
     }
     const expiry = token.expiresAt.getTime()
+    // The inputs the token was obtained for, as seal() writes them.
     const b = {
       clientId: binding.clientId,
       authUrl: binding.authUrl,
@@ -158,8 +159,10 @@ describe('seal / unseal', () => {
       JSON.stringify({ t: 'tok', y: 'Bearer', s: ['scan:read'], e: expiry, b }),
       JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: String(expiry), b }),
       JSON.stringify({ t: 'tok', y: 'Bearer', s: null, b }),
+      // A v1-style payload (no binding), and a binding that is not an object.
       JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: expiry }),
-      JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: expiry, b: null })
+      JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: expiry, b: null }),
+      JSON.stringify({ t: 'tok', y: 'Bearer', s: null, e: expiry, b: 'ci' })
     ]
     for (const content of contents) {
       const result = unseal(sealRaw(content), key, binding, NOW, 60)
@@ -269,9 +272,10 @@ describe('the sealing secret of a job (shareSecret)', () => {
       () => shareSecret(oidc),
       /^InputError: share-passphrase: is required to share a token with auth-method github_oidc\.$/
     )
+    const passphrase = 'pp-0123456789abcdef'
     assert.equal(
-      shareSecret(config({ ...base, 'auth-method': 'github_oidc', 'share-passphrase': 'pp-0123456789abcdef' })),
-      'pp-0123456789abcdef'
+      shareSecret(config({ ...base, 'auth-method': 'github_oidc', 'share-passphrase': passphrase })),
+      passphrase
     )
   })
 })
@@ -307,6 +311,13 @@ describe('shareToken', () => {
     assert.match(
       warning,
       /^share: the token is not shared: every sealing contained the client ID or a value this step masked \(the shortest is 1 character long\)/
+    )
+    // Every sealing starts with "v2.": a two-character masked value is named in the plural.
+    const two = fakeCore()
+    assert.equal(shareToken(config, issued, { core: two.core, env }, ['v2']), false)
+    assert.match(
+      two.recorded.calls.find(([kind]) => kind === 'warning')?.[1] ?? '',
+      /the shortest is 2 characters long/
     )
   })
 })
