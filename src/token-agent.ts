@@ -82,7 +82,7 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
       clock: deps.clock,
       log: { info: () => undefined, debug: () => undefined }
     }
-    endpoints ??= await resolveEndpoints(config.authUrl, config.allowHttp, deps.transport, attempts, [])
+    endpoints ??= await resolveEndpoints(config.authUrl, deps.transport, attempts)
     audience = oidcAudience(config, endpoints)
     const response = await requestToken(config, endpoints.tokenEndpoint, {
       transport: deps.transport,
