@@ -9,6 +9,7 @@ export type Core = Pick<
   | 'setSecret'
   | 'setOutput'
   | 'exportVariable'
+  | 'addPath'
   | 'saveState'
   | 'getState'
   | 'info'

@@ -45,6 +45,8 @@ export interface StepOptions {
   script?: string
   /** Run the committed dist/<step>/index.js (what `uses:` runs) instead of the test bundle of src/. */
   fromDist?: boolean
+  /** Start the step from a shell that exits right after it (a stand-in for a runner worker that goes away). */
+  viaShell?: boolean
 }
 
 /** Runs the bundle of `step`, built from src/, with the given inputs (names as in action.yml). */
@@ -77,7 +79,18 @@ export async function runStep(
     else env[name] = value
   }
   const script = options.script ?? (options.fromDist ? join(ROOT, `dist/${step}/index.js`) : bundlePath(step))
-  const child = spawn(NODE24, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = options.viaShell
+    ? spawn(
+        NODE24,
+        [
+          '-e',
+          "process.exitCode = require('node:child_process').spawnSync(process.argv[1], [process.argv[2]], { stdio: 'inherit' }).status",
+          NODE24,
+          script
+        ],
+        { env, stdio: ['ignore', 'pipe', 'pipe'] }
+      )
+    : spawn(NODE24, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
