@@ -64,6 +64,8 @@ export interface Config {
   sharePassphrase: string | undefined
   minValiditySeconds: number
   revoke: boolean
+  /** `token-command`: start the per-job token agent and put `binarly-token` on PATH for later steps. */
+  tokenCommand: boolean
   /** A shared-token to revoke now (a matrix's final job): no exchange at all. */
   revokeSharedToken: string | undefined
   /** Non-fatal remarks about the inputs, to print as warnings. */
@@ -79,7 +81,8 @@ export const DEFAULTS = {
   'allow-http': 'false',
   share: 'false',
   'min-validity': '60',
-  revoke: 'true'
+  revoke: 'true',
+  'token-command': 'false'
 } as const
 
 /**
@@ -167,6 +170,11 @@ export function readConfig(read: InputReader, io: ConfigIO): Config {
   const sharePassphrase = parsePassphrase(read('share-passphrase') ?? '')
   const minValiditySeconds = parseNumber('min-validity', withDefault('min-validity'), NUMBER_LIMITS['min-validity'])
   const revoke = parseBoolean('revoke', withDefault('revoke'))
+  let tokenCommand = parseBoolean('token-command', withDefault('token-command'))
+  if (revokeSharedToken && tokenCommand) {
+    warnings.push('token-command is ignored with revoke-shared-token: this step only revokes.')
+    tokenCommand = false
+  }
   if ((share || sharedToken || revokeSharedToken) && clientAuth.method === 'github_oidc' && !sharePassphrase) {
     throw new InputError(
       'share-passphrase',
@@ -192,6 +200,7 @@ export function readConfig(read: InputReader, io: ConfigIO): Config {
     minValiditySeconds,
     revoke,
     revokeSharedToken,
+    tokenCommand,
     warnings
   }
 }

@@ -7,8 +7,8 @@ import type { Transport } from './transport.js'
 /** What every step uses of the runner: masks, log lines, its own saved state. */
 export type StepCore = Pick<typeof actionsCore, 'setSecret' | 'getState' | 'info' | 'warning' | 'debug' | 'isDebug'>
 
-/** The main step also hands things on: outputs, env and state. */
-export type Core = StepCore & Pick<typeof actionsCore, 'setOutput' | 'exportVariable' | 'saveState'>
+/** The main step also hands things on: outputs, env, PATH and state. */
+export type Core = StepCore & Pick<typeof actionsCore, 'setOutput' | 'exportVariable' | 'addPath' | 'saveState'>
 
 export interface Deps {
   core: Core

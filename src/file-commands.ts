@@ -1,11 +1,12 @@
 /**
- * The file commands of the main step (outputs, env, state; the job summary), by @actions/core's own
+ * The file commands of the main step (outputs, env, PATH, state; the job summary), by @actions/core's own
  * writers: see workflow-commands.ts for why not through its index. `prepareKeyValueMessage` needs
  * node:crypto (a random delimiter) and the summary writer node:fs/promises, which is why the post step,
  * which writes none of these, does not load this module.
  */
 import type * as actionsCore from '@actions/core'
 import { EOL } from 'node:os'
+import { delimiter } from 'node:path'
 import { issueCommand } from '../node_modules/@actions/core/lib/command.js'
 import { issueFileCommand, prepareKeyValueMessage } from '../node_modules/@actions/core/lib/file-command.js'
 import { summary } from '../node_modules/@actions/core/lib/summary.js'
@@ -18,11 +19,16 @@ function keyValue(file: 'OUTPUT' | 'ENV' | 'STATE', command: string, name: strin
   issueCommand(command, { name }, toCommandValue(value))
 }
 
-export const fileCommands: Pick<typeof actionsCore, 'setOutput' | 'exportVariable' | 'saveState'> = {
+export const fileCommands: Pick<typeof actionsCore, 'setOutput' | 'exportVariable' | 'addPath' | 'saveState'> = {
   setOutput: (name, value) => keyValue('OUTPUT', 'set-output', name, value),
   exportVariable: (name, value) => {
     process.env[name] = toCommandValue(value)
     keyValue('ENV', 'set-env', name, value)
+  },
+  addPath: inputPath => {
+    if (process.env.GITHUB_PATH) issueFileCommand('PATH', inputPath)
+    else issueCommand('add-path', {}, inputPath)
+    process.env.PATH = `${inputPath}${delimiter}${String(process.env.PATH)}` // as @actions/core writes it
   },
   saveState: (name, value) => keyValue('STATE', 'save-state', name, value)
 }

@@ -83,6 +83,7 @@ async function obtainToken(deps: Deps, tried: Tried, masked: string[]): Promise<
   const reused = reuseSharedToken(config, deps)
   if (reused) {
     await hand(deps, config, undefined, reused, 'shared-token', masked)
+    await startTokenCommand(deps, config, undefined, reused)
     core.info(
       `Reusing the shared-token of this run: a ${reused.tokenType} token valid until ${reused.expiresAt?.toISOString()}.`
     )
@@ -157,6 +158,7 @@ async function obtainToken(deps: Deps, tried: Tried, masked: string[]): Promise<
   })
   const token = issuedToken(response, deps.clock.now())
   await hand(deps, config, endpoints, token, 'exchange', masked)
+  await startTokenCommand(deps, config, endpoints, token)
   core.info(
     `Got a ${token.tokenType} token${token.expiresAt ? ` valid until ${token.expiresAt.toISOString()}` : ''}${token.scope ? ` with scope "${printable(token.scope, 500)}"` : ''} in ${formatMs(deps.clock.now() - started)}.`
   )
@@ -214,6 +216,18 @@ async function writeSummary(deps: Deps, markdown: string): Promise<void> {
 /** The client authentication context for the endpoints found. */
 function authFor(config: Config, auth: TokenRequestDeps['auth'], endpoints: Endpoints): TokenRequestDeps['auth'] {
   return { ...auth, oidcAudience: oidcAudience(config, endpoints) }
+}
+
+/** token-command: true starts the job's token agent and puts binarly-token on PATH (token-command.ts). */
+async function startTokenCommand(
+  deps: Deps,
+  config: Config,
+  endpoints: Endpoints | undefined,
+  token: IssuedToken
+): Promise<void> {
+  if (!config.tokenCommand) return
+  const { installTokenCommand, processTokenCommandDeps } = await import('./token-command.js')
+  await installTokenCommand(config, endpoints, token, processTokenCommandDeps(deps))
 }
 
 /** The audience of the GitHub OIDC token: oidc-audience, else the realm issuer derived from auth-url. */

@@ -9,12 +9,26 @@ import { maskConfiguredSecrets } from './masking.js'
 import { requestIdToken } from './github-oidc.js'
 import { revokeTimeoutMs, revokeToken } from './revoke.js'
 import { STATE } from './state.js'
+import { describeError } from './errors.js'
+
+/** token-command: stop the job's token agent and revoke what it minted, whatever happens below. */
+async function endTokenCommand(deps: PostDeps): Promise<void> {
+  if (!deps.core.getState(STATE.tokenAgentDir)) return
+  try {
+    const { stopTokenAgent } = await import('./token-command-cleanup.js')
+    const { alive, kill } = await import('./processes.js')
+    await stopTokenAgent({ ...deps, alive, kill })
+  } catch (error) {
+    deps.core.warning(`binarly-m2m-auth: binarly-token: ${describeError(error)}`)
+  }
+}
 
 export async function runPost(deps: PostDeps): Promise<void> {
   const { core } = deps
   const skip = (why: string): void => {
     core.debug(`Revocation skipped: ${why}.`)
   }
+  await endTokenCommand(deps)
   const token = core.getState(STATE.token)
   if (!token) {
     skip('the main step left no token (it failed, or did not run)')

@@ -7,5 +7,8 @@ export const STATE = {
   /** The audience of the GitHub OIDC token the exchange used (github_oidc), so revocation uses the same. */
   oidcAudience: 'oidc-audience',
   /** "true" when other jobs use this token (share: true, or it came from shared-token): never revoke it. */
-  shared: 'shared'
+  shared: 'shared',
+  /** token-command: the token agent's directory and process, for the post step to stop it. */
+  tokenAgentDir: 'token-agent-dir',
+  tokenAgentPid: 'token-agent-pid'
 } as const

@@ -34,6 +34,9 @@ export function fakeCore(options: { debug?: boolean; state?: Record<string, stri
       recorded.calls.push(['exportVariable', name])
       recorded.env[name] = String(value)
     },
+    addPath: path => {
+      recorded.calls.push(['addPath', path])
+    },
     saveState: (name, value) => {
       recorded.calls.push(['saveState', name])
       recorded.state[name] = String(value)

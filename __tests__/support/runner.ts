@@ -54,6 +54,8 @@ export interface StepOptions {
   argv?: string[]
   /** Another Node binary than Node 24 (the benchmark's Node 20). */
   node?: string
+  /** Start the step from a shell that exits right after it (a stand-in for a runner worker that goes away). */
+  viaShell?: boolean
 }
 
 /** Runs the bundle of `step`, built from src/, with the given inputs (names as in action.yml). */
@@ -89,8 +91,20 @@ export async function runStep(
   const argv = options.argv ?? [
     options.script ?? (options.fromDist ? join(dist, `${step}/index.js`) : bundlePath(step))
   ]
+  const node = options.node ?? NODE24
   const started = performance.now()
-  const child = spawn(options.node ?? NODE24, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = options.viaShell
+    ? spawn(
+        node,
+        [
+          '-e',
+          "process.exitCode = require('node:child_process').spawnSync(process.argv[1], process.argv.slice(2), { stdio: 'inherit' }).status",
+          node,
+          ...argv
+        ],
+        { env, stdio: ['ignore', 'pipe', 'pipe'] }
+      )
+    : spawn(node, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))

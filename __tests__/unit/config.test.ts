@@ -182,6 +182,15 @@ describe('readConfig', () => {
     fails({ 'client-id': 'a\u0007b' }, 'client-id', /control characters/)
   })
 
+  test('token-command: false by default; ignored, with a warning, by a step that only revokes a shared token', () => {
+    assert.equal(config({}).tokenCommand, false)
+    assert.equal(config({ 'token-command': 'true' }).tokenCommand, true)
+    const revoking = config({ 'token-command': 'true', 'revoke-shared-token': 'v2.sealed' })
+    assert.equal(revoking.tokenCommand, false)
+    assert.deepEqual(revoking.warnings, ['token-command is ignored with revoke-shared-token: this step only revokes.'])
+    fails({ 'token-command': 'maybe' }, 'token-command', /"maybe" is not a boolean/)
+  })
+
   test('github_oidc sharing needs a passphrase', () => {
     fails({ 'auth-method': 'github_oidc', share: 'true' }, 'share-passphrase', /is required/)
     assert.equal(

@@ -130,7 +130,7 @@ async function corpus(): Promise<string[]> {
     { timeout: 'abc' },
     { retries: '11' },
     { 'min-validity': '-5' },
-    { revoke: 'yes' },
+    { revoke: 'enabled' },
     { 'auth-url': 'http://kc.corp.example/realms/BinarlyRealm' },
     { 'auth-method': 'private_key_jwt', 'client-secret': '' }
   ]) {

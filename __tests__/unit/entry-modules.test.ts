@@ -1,6 +1,7 @@
 /**
  * The modules the bundled entrypoints (src/entrypoints/*.ts) call `run()` from are what @github/local-action
- * and tests import: importing one must do nothing. Each is imported in a fresh Node process whose
+ * and tests import (main, post; and agent and token, the token-command's programs): importing one must do
+ * nothing. Each is imported in a fresh Node process whose
  * environment would make a step act at once (inputs, saved state, a server to call, the runner's files), and
  * nothing may happen: no output, no file written, no connection.
  */
@@ -28,10 +29,10 @@ function entryModules(): string[] {
     })
 }
 
-test('the entrypoints call run() of src/main.ts and src/post.ts', () => {
+test('the entrypoints call run() of src/main.ts, src/post.ts, src/agent.ts and src/token.ts', () => {
   assert.deepEqual(
     entryModules().sort(),
-    ['main', 'post'].map(name => join(ROOT, 'src', `${name}.ts`))
+    ['agent', 'main', 'post', 'token'].map(name => join(ROOT, 'src', `${name}.ts`))
   )
 })
 

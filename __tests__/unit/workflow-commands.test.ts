@@ -81,6 +81,7 @@ const CALLS: [string, (c: Runner) => unknown][] = [
   ['setOutput', c => c.setOutput('access-token', 'tok\nen%')],
   ['exportVariable', c => c.exportVariable('EXPORTED_NAME', 'value\r\nwith lines')],
   ['saveState', c => c.saveState('token', 'state%value\n')],
+  ['addPath', c => c.addPath('/opt/binarly-token/bin')],
   ['getState', c => c.getState('token')],
   ['info', c => c.info('Got a Bearer token: 100%\n')],
   ['warning with a message', c => c.warning('shared-token cannot be used: 50% off\nnext line')],

@@ -1,0 +1,758 @@
+/**
+ * The token agent, the binarly-token command and the post step's clean-up, in-process against oidc-provider
+ * (so coverage sees every branch): the agent's refusals, its watchdogs, the command's failure messages, and
+ * the post step's defensive paths. The runner-style job is in token-command.e2e.test.ts.
+ */
+import assert from 'node:assert/strict'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer as createHttpServer } from 'node:http'
+import { createConnection, createServer, type AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { askAgent } from '../../src/agent-client.ts'
+import { AGENT_FILE, type AgentFile } from '../../src/agent-protocol.ts'
+import { readConfig } from '../../src/config.ts'
+import { alive } from '../../src/processes.ts'
+import { realClock } from '../../src/retry.ts'
+import { startAgent, type AgentDeps, type AgentSetup, type RunningAgent } from '../../src/token-agent.ts'
+import { runTokenCommand } from '../../src/token-cli.ts'
+import { stopTokenAgent } from '../../src/token-command-cleanup.ts'
+import { runPost } from '../../src/run-post.ts'
+import { agentEnv, cmdScript, installTokenCommand, shScript } from '../../src/token-command.ts'
+import { httpTransport } from '../../src/transport.ts'
+import { fakeCore, testDeps } from '../support/fake-core.ts'
+import { CLIENTS, startOidcServer, type OidcServer } from '../support/oidc-server.ts'
+import { NODE24, ROOT } from '../support/runner.ts'
+import { TEST_DIST } from '../support/bundles.ts'
+
+let server: OidcServer
+let scratch: string
+before(async () => {
+  server = await startOidcServer({ ttl: 5 })
+  scratch = mkdtempSync(join(tmpdir(), 'binarly-agent-'))
+})
+after(async () => {
+  await server.close()
+  rmSync(scratch, { recursive: true, force: true })
+})
+
+let n = 0
+const KEY = 'k'.repeat(43)
+
+function inputsFor(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'auth-url': server.issuer,
+    'client-id': CLIENTS.post.id,
+    'client-secret': CLIENTS.post.secret,
+    'min-validity': '2',
+    ...extra
+  }
+}
+
+/** An agent in this process, with the main step's token from a real exchange skipped: an expired one. */
+async function agent(
+  extra: Record<string, string> = {},
+  overrides: Partial<AgentDeps> = {},
+  setupOverrides: Partial<AgentSetup> = {}
+): Promise<{ running: RunningAgent; dir: string; exits: number[] }> {
+  const dir = join(scratch, `agent-${++n}`)
+  mkdirSync(dir)
+  const config = readConfig(name => inputsFor(extra)[name], { readFile: () => '' })
+  const exits: number[] = []
+  const setup: AgentSetup = {
+    config: { ...config, authUrl: config.authUrl.href },
+    endpoints: undefined,
+    token: {
+      accessToken: 'expired',
+      tokenType: 'Bearer',
+      expiresIn: 5,
+      expiresAt: new Date(0).toISOString(),
+      scope: undefined
+    },
+    socket: join(dir, 'agent.sock'),
+    dir,
+    cleanup: [dir],
+    key: KEY,
+    watchPid: undefined,
+    maxLifetimeMs: 60_000,
+    ...setupOverrides
+  }
+  const running = await startAgent(setup, {
+    transport: httpTransport,
+    clock: realClock,
+    getIDToken: () => Promise.reject(new Error('no GitHub here')),
+    trustCAs: () => 1,
+    alive: () => true,
+    exit: code => {
+      exits.push(code)
+    },
+    watchEveryMs: 20,
+    ...overrides
+  })
+  const file: AgentFile = { socket: setup.socket, key: KEY, timeoutMs: config.timeoutMs }
+  writeFileSync(join(dir, AGENT_FILE), JSON.stringify(file))
+  return { running, dir, exits }
+}
+
+/** Runs binarly-token in-process against the agent in `dir`. */
+async function command(dir: string | undefined, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
+  let stdout = ''
+  let stderr = ''
+  const code = await runTokenCommand(args, dir === undefined ? env : { ...env, BINARLY_TOKEN_AGENT: dir }, {
+    stdout: text => void (stdout += text),
+    stderr: text => void (stderr += text),
+    now: () => Date.now()
+  })
+  return { code, stdout, stderr }
+}
+
+/** Sends a raw line to the agent's socket and returns its answer. */
+function raw(socket: string, line: string): Promise<string> {
+  return new Promise(resolve => {
+    const client = createConnection(socket)
+    let answer = ''
+    client.setEncoding('utf8')
+    client.on('data', (chunk: string) => (answer += chunk))
+    client.on('close', () => resolve(answer))
+    client.on('error', () => resolve(answer))
+    client.write(line)
+  })
+}
+
+const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+
+describe('the agent', () => {
+  test('an expired initial token: discovery, then an exchange; --json counts expires_in', async () => {
+    const { running, dir } = await agent()
+    try {
+      const json = await command(dir, ['--json'])
+      assert.equal(json.code, 0, json.stderr)
+      const parsed = JSON.parse(json.stdout) as { access_token: string; expires_in: number; scope: unknown }
+      assert.equal((await server.introspect(parsed.access_token)).active, true)
+      assert.ok(parsed.expires_in <= 5 && parsed.expires_in >= 3)
+      assert.equal(parsed.scope, null)
+      assert.equal(json.stderr, `::add-mask::${parsed.access_token}\n`)
+    } finally {
+      running.server.close()
+    }
+  })
+
+  test('a token without expiry: --json says null; --help; a fresh token shorter than asked is printed with a warning', async () => {
+    const { running, dir } = await agent(
+      {},
+      {},
+      {
+        token: {
+          accessToken: 'forever',
+          tokenType: 'Bearer',
+          expiresIn: undefined,
+          expiresAt: undefined,
+          scope: 'scan:read scan:write'
+        }
+      }
+    )
+    try {
+      const json = await command(dir, ['--json'])
+      assert.deepEqual(JSON.parse(json.stdout), {
+        access_token: 'forever',
+        token_type: 'Bearer',
+        expires_in: null,
+        expires_at: null,
+        scope: 'scan:read scan:write'
+      })
+      const debug = await command(dir, [], { RUNNER_DEBUG: '1' })
+      assert.match(
+        debug.stderr,
+        /^::add-mask::forever\n::debug::binarly-token: the current token, valid until the server did not say\n$/
+      )
+      const help = await command(dir, ['-h'])
+      assert.equal(help.code, 0)
+      assert.match(help.stdout, /^Usage: binarly-token \[--min-validity SECONDS\] \[--json\]/)
+    } finally {
+      running.server.close()
+    }
+    const short = await agent()
+    try {
+      const result = await command(short.dir, ['--min-validity', '30'], { RUNNER_DEBUG: '1' })
+      assert.equal(result.code, 0)
+      assert.match(result.stderr, /::debug::binarly-token: a new token, valid until 20\d\d-/)
+      assert.match(
+        result.stderr,
+        /::warning::binarly-token: this token is valid for less than the 30 s asked: the server issues tokens that live 5 s/
+      )
+    } finally {
+      short.running.server.close()
+    }
+  })
+
+  test('refuses requests without the key, malformed ones, and overlong lines', async () => {
+    const { running, dir } = await agent()
+    const socket = join(dir, 'agent.sock')
+    try {
+      for (const line of [
+        '{"key":"wrong","op":"token"}\n',
+        'not json\n',
+        'null\n',
+        `{"key":"${KEY}","op":"dance"}\n`,
+        `{"key":"${KEY}","op":"token","minValidity":-1}\n`,
+        `{"key":"${KEY}","op":"token","minValidity":"60"}\n`,
+        `{"key":5,"op":"token"}\n`
+      ]) {
+        assert.match(await raw(socket, line), /"ok":false,"error":"the request was refused/, line)
+      }
+      assert.equal(await raw(socket, 'x'.repeat(70 * 1024)), '')
+      // Two lines in one write: only the first is answered.
+      const two = await raw(socket, `{"key":"${KEY}","op":"token","minValidity":0}\n{"key":"${KEY}","op":"stop"}\n`)
+      assert.match(two, /^\{"ok":true,"token":/)
+    } finally {
+      running.server.close()
+    }
+  })
+
+  test('an exchange that fails is reported to the caller; the setup’s endpoints are used without discovery', async () => {
+    const { running, dir } = await agent(
+      { retries: '0' },
+      {},
+      {
+        endpoints: {
+          tokenEndpoint: `${server.issuer}/nope`,
+          revocationEndpoint: undefined,
+          issuer: undefined,
+          discoveredFrom: undefined
+        }
+      }
+    )
+    try {
+      const failed = await command(dir)
+      assert.equal(failed.code, 1)
+      assert.equal(failed.stdout, '')
+      assert.match(failed.stderr, /^binarly-token: Token request to http:\/\/127\.0\.0\.1:\d+\/nope .*HTTP 404/)
+    } finally {
+      running.server.close()
+    }
+  })
+
+  test('github_oidc without a derivable audience: says which input to set', async () => {
+    const { running, dir } = await agent(
+      { 'auth-method': 'github_oidc', 'auth-url': `${server.issuer}/custom/token` },
+      {},
+      {}
+    )
+    try {
+      const failed = await command(dir)
+      assert.equal(failed.code, 1)
+      assert.match(failed.stderr, /oidc-audience: could not be derived from auth-url/)
+      const stop = await askAgent<{ oidcAudience: string }>(dir, { op: 'stop' })
+      assert.equal(stop.oidcAudience, '')
+    } finally {
+      running.server.close()
+    }
+  })
+
+  test('an exchange that hangs ends at the timeout input', async () => {
+    const hung = await agent(
+      { 'auth-method': 'github_oidc', 'oidc-audience': 'aud', timeout: '1' },
+      { getIDToken: () => new Promise(() => undefined) }
+    )
+    try {
+      const started = Date.now()
+      const failed = await command(hung.dir)
+      assert.equal(failed.code, 1)
+      assert.match(failed.stderr, /getting a new token took longer than the timeout input \(1 s\)/)
+      assert.ok(Date.now() - started < 10_000)
+    } finally {
+      hung.running.server.close()
+    }
+  })
+
+  test('an exchange that finishes after its caller gave up: its token is handed to the post step all the same', async () => {
+    // The token endpoint itself as auth-url: no discovery, one slow request.
+    const slow = await agent(
+      { timeout: '1', retries: '0', 'auth-url': `${server.issuer}/token` },
+      {
+        transport: async request => {
+          await sleep(2500)
+          return httpTransport(request)
+        }
+      }
+    )
+    const failed = await command(slow.dir)
+    assert.match(failed.stderr, /getting a new token took longer than the timeout input \(1 s\)/)
+    await sleep(1500)
+    const stop = await askAgent<{ minted: { accessToken: string }[] }>(slow.dir, { op: 'stop' })
+    assert.equal(stop.minted.length, 1)
+    assert.equal((await server.introspect(stop.minted[0]?.accessToken ?? '')).active, true)
+  })
+
+  test('"stop" waits for a running exchange, and refuses new requests meanwhile', async () => {
+    let fail: (error: Error) => void = () => undefined
+    const { dir, exits } = await agent(
+      { 'auth-method': 'github_oidc', 'oidc-audience': 'aud' },
+      { getIDToken: () => new Promise((_, reject) => (fail = reject)) }
+    )
+    const running = command(dir)
+    await sleep(100)
+    const stopping = askAgent<{ minted: unknown[] }>(dir, { op: 'stop' })
+    await sleep(100)
+    const refused = await command(dir)
+    assert.equal(refused.code, 1)
+    assert.match(refused.stderr, /the job's post step is stopping the token agent/)
+    assert.deepEqual(exits, [])
+    fail(new Error('GitHub is down'))
+    assert.equal((await running).code, 1)
+    assert.deepEqual((await stopping).minted, [])
+    for (let i = 0; i < 50 && exits.length === 0; i++) await sleep(20)
+    assert.deepEqual(exits, [0])
+  })
+
+  test('"stop" before any exchange: no tokens, no endpoints; data after the request line is not read', async () => {
+    const { dir, exits } = await agent()
+    const socket = join(dir, 'agent.sock')
+    const answer = await new Promise<string>(resolve => {
+      const client = createConnection(socket)
+      let text = ''
+      client.setEncoding('utf8')
+      client.on('data', (chunk: string) => (text += chunk))
+      client.on('close', () => resolve(text))
+      client.write(`{"key":"${KEY}","op":"stop"}\n`)
+      setTimeout(() => client.write('more\n'), 20)
+    })
+    assert.deepEqual(JSON.parse(answer), {
+      ok: true,
+      minted: [],
+      tokenEndpoint: '',
+      revocationEndpoint: '',
+      oidcAudience: ''
+    })
+    for (let i = 0; i < 50 && exits.length === 0; i++) await sleep(20)
+    assert.deepEqual(exits, [0])
+  })
+
+  test('ca-certificate is trusted in the agent too', async () => {
+    let trusted = ''
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----'
+    const config = readConfig(name => inputsFor()[name], { readFile: () => '' })
+    const { running } = await agent(
+      {},
+      { trustCAs: value => ((trusted = value), 1) },
+      {
+        config: { ...config, authUrl: config.authUrl.href, caCertificate: pem }
+      }
+    )
+    running.server.close()
+    assert.equal(trusted, pem)
+  })
+
+  for (const [why, overrides, setupOverrides, act] of [
+    ['its directory is removed', {}, {}, (dir: string) => rmSync(dir, { recursive: true })],
+    ['the runner process is gone', { alive: () => false }, { watchPid: 4242 }, () => undefined],
+    ['its maximum lifetime is reached', {}, { maxLifetimeMs: 0 }, () => undefined]
+  ] as const) {
+    test(`ends by itself when ${why}`, async () => {
+      const { running, dir, exits } = await agent({}, overrides, setupOverrides)
+      act(dir)
+      for (let i = 0; i < 100 && exits.length === 0; i++) await sleep(20)
+      assert.deepEqual(exits, [0])
+      // Stopping twice does nothing more.
+      running.stop()
+      assert.deepEqual(exits, [0])
+    })
+  }
+
+  test('a socket that cannot be listened on fails the start', async () => {
+    await assert.rejects(agent({}, {}, { socket: join(scratch, 'missing-dir', 'agent.sock') }), /EACCES|ENOENT/)
+  })
+})
+
+describe('the command', () => {
+  test('without BINARLY_TOKEN_AGENT it says how to run it', async () => {
+    const result = await command(undefined)
+    assert.equal(result.code, 1)
+    assert.match(result.stderr, /^binarly-token: BINARLY_TOKEN_AGENT is not set/)
+  })
+
+  test('unknown options and bad --min-validity are usage errors (exit 2)', async () => {
+    for (const args of [['--nope'], ['--min-validity', '1.5'], ['--min-validity', '90000'], ['--min-validity=']]) {
+      const result = await command(scratch, args)
+      assert.equal(result.code, 2, args.join(' '))
+      assert.equal(result.stdout, '')
+    }
+  })
+
+  test('an agent directory without its file: the agent is gone', async () => {
+    const result = await command(join(scratch, 'nothing-here'))
+    assert.equal(result.code, 1)
+    assert.match(result.stderr, /the token agent of this job is gone \(.*ENOENT\): the post step/)
+  })
+
+  test('an agent that never answers, or answers garbage, or too much', async () => {
+    const dir = join(scratch, 'silent')
+    mkdirSync(dir)
+    const socket = join(dir, 'silent.sock')
+    let mode: 'silent' | 'garbage' | 'flood' = 'silent'
+    const listener = createServer(connection => {
+      connection.on('error', () => undefined)
+      if (mode === 'garbage') connection.end('not json\n')
+      if (mode === 'flood') connection.write('x'.repeat(70 * 1024))
+    })
+    await new Promise<void>(resolve => listener.listen(socket, resolve))
+    // timeoutMs -4.5 s: the command waits timeout + 5 s, so half a second here.
+    writeFileSync(join(dir, AGENT_FILE), JSON.stringify({ socket, key: KEY, timeoutMs: -4500 }))
+    try {
+      const silent = await command(dir)
+      assert.match(silent.stderr, /the token agent did not answer within 1 s/)
+      mode = 'garbage'
+      assert.match((await command(dir)).stderr, /closed the connection without an answer/)
+      mode = 'flood'
+      assert.match((await command(dir)).stderr, /answered with more than a line/)
+    } finally {
+      listener.close()
+    }
+  })
+})
+
+describe('the main step starts the agent (installTokenCommand)', () => {
+  const config = () => ({ ...readConfig(name => inputsFor()[name], { readFile: () => '' }), tokenCommand: true })
+  const token = {
+    accessToken: 'main-token',
+    tokenType: 'Bearer',
+    expiresIn: 300,
+    expiresAt: new Date(Date.now() + 300_000),
+    scope: undefined
+  }
+
+  test('a RUNNER_TEMP too deep for a Unix socket: the socket goes to a short directory; the post step stops the agent', async () => {
+    const deep = join(scratch, 'd'.repeat(60), 'e'.repeat(40))
+    mkdirSync(deep, { recursive: true })
+    const { core, recorded } = fakeCore()
+    await installTokenCommand(config(), undefined, token, {
+      core,
+      env: {
+        RUNNER_TEMP: deep,
+        INPUT_CLIENT_SECRET: 'x',
+        ...(process.env.NODE_V8_COVERAGE ? { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE } : {})
+      },
+      nodePath: NODE24,
+      bundleRoot: TEST_DIST,
+      platform: 'linux',
+      parentPid: 1
+    })
+    const dir = recorded.state['token-agent-dir'] ?? ''
+    assert.ok(dir.startsWith(deep))
+    const file = JSON.parse(readFileSync(join(dir, AGENT_FILE), 'utf8')) as AgentFile
+    assert.ok(file.socket.startsWith(tmpdir()) && !file.socket.startsWith(deep))
+    const result = await command(dir)
+    assert.equal(result.stdout, 'main-token\n')
+    const cleanup = testDeps(inputsFor(), {}, { state: recorded.state })
+    await stopTokenAgent({ ...cleanup.deps, alive: () => false, kill: () => undefined })
+    assert.match(cleanup.recorded.calls.map(c => c[1]).join('\n'), /minted 0 tokens still valid/)
+    assert.ok(!existsSync(dir) && !existsSync(dirname(file.socket)))
+  })
+
+  test('SIGTERM ends the agent cleanly: it removes its directories', async () => {
+    const { core, recorded } = fakeCore()
+    const temp = mkdtempSync(join(scratch, 'temp-'))
+    await installTokenCommand(config(), undefined, token, {
+      core,
+      env: {
+        RUNNER_TEMP: temp,
+        ...(process.env.NODE_V8_COVERAGE ? { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE } : {})
+      },
+      nodePath: NODE24,
+      bundleRoot: TEST_DIST,
+      platform: 'linux',
+      parentPid: 1
+    })
+    const pid = Number(recorded.state['token-agent-pid'])
+    process.kill(pid, 'SIGTERM')
+    for (let i = 0; i < 200 && alive(pid); i++) await sleep(25)
+    assert.equal(alive(pid), false)
+    assert.deepEqual(readdirSync(temp), [])
+  })
+
+  test('a killed agent of a deep RUNNER_TEMP: the post step removes its socket directory too', async () => {
+    const deep = join(scratch, 'f'.repeat(60), 'g'.repeat(40))
+    mkdirSync(deep, { recursive: true })
+    const { core, recorded } = fakeCore()
+    await installTokenCommand(config(), undefined, token, {
+      core,
+      env: {
+        RUNNER_TEMP: deep,
+        ...(process.env.NODE_V8_COVERAGE ? { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE } : {})
+      },
+      nodePath: NODE24,
+      bundleRoot: TEST_DIST,
+      platform: 'linux',
+      parentPid: 1
+    })
+    const dir = recorded.state['token-agent-dir'] ?? ''
+    const file = JSON.parse(readFileSync(join(dir, AGENT_FILE), 'utf8')) as AgentFile
+    const pid = Number(recorded.state['token-agent-pid'])
+    process.kill(pid, 'SIGKILL')
+    while (alive(pid)) await sleep(20)
+    const cleanup = testDeps(inputsFor(), {}, { state: recorded.state })
+    await stopTokenAgent({ ...cleanup.deps, alive, kill: () => undefined })
+    assert.match(cleanup.recorded.calls.map(c => c[1]).join('\n'), /The token agent had ended already/)
+    assert.ok(!existsSync(dir) && !existsSync(dirname(file.socket)))
+  })
+
+  test('Windows: a named pipe and the .cmd script; no RUNNER_TEMP: the system temp directory', async () => {
+    const { core, recorded } = fakeCore()
+    await installTokenCommand(config(), undefined, token, {
+      core,
+      env: { ...(process.env.NODE_V8_COVERAGE ? { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE } : {}) },
+      nodePath: NODE24,
+      bundleRoot: TEST_DIST,
+      platform: 'win32',
+      parentPid: 1
+    })
+    const dir = recorded.state['token-agent-dir'] ?? ''
+    try {
+      assert.ok(dir.startsWith(join(tmpdir(), 'binarly-token-')))
+      assert.equal(recorded.outputs['token-command'], join(dir, 'bin', 'binarly-token.cmd'))
+      assert.equal(recorded.env.BINARLY_TOKEN_COMMAND, recorded.outputs['token-command'])
+      const file = JSON.parse(readFileSync(join(dir, AGENT_FILE), 'utf8')) as AgentFile
+      assert.match(file.socket, /^\\\\\.\\pipe\\binarly-token-[0-9a-f]{32}$/)
+    } finally {
+      // (On Linux the pipe name is a socket file in the agent's working directory; removing the agent's
+      // directory ends it, and it removes that socket.)
+      rmSync(dir, { recursive: true, force: true })
+      const pid = Number(recorded.state['token-agent-pid'])
+      for (let i = 0; i < 200 && alive(pid); i++) await sleep(50)
+      assert.equal(alive(pid), false)
+    }
+  })
+
+  test('no bundled agent (src/ run by @github/local-action): says what to do, before anything starts', async () => {
+    const temp = mkdtempSync(join(scratch, 'temp-'))
+    const { core } = fakeCore()
+    await assert.rejects(
+      installTokenCommand(config(), undefined, token, {
+        core,
+        env: {
+          RUNNER_TEMP: temp,
+          ...(process.env.NODE_V8_COVERAGE ? { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE } : {})
+        },
+        nodePath: NODE24,
+        bundleRoot: join(ROOT, 'no-such-dist'),
+        platform: 'linux',
+        parentPid: process.pid
+      }),
+      /^InputError: token-command: needs the action's bundled programs, and .*no-such-dist\/agent\/index\.js does not exist: .*set token-command: false/
+    )
+    assert.deepEqual(readdirSync(temp), [])
+  })
+
+  test('an agent that cannot start: the step fails with what to do, and nothing is left', async () => {
+    const temp = mkdtempSync(join(scratch, 'temp-'))
+    const root = join(scratch, 'broken-dist')
+    for (const program of ['agent', 'token']) {
+      mkdirSync(join(root, program), { recursive: true })
+      writeFileSync(join(root, program, 'index.js'), 'process.exit(1)\n')
+    }
+    const { core } = fakeCore()
+    await assert.rejects(
+      installTokenCommand(config(), undefined, token, {
+        core,
+        env: {
+          RUNNER_TEMP: temp,
+          ...(process.env.NODE_V8_COVERAGE ? { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE } : {})
+        },
+        nodePath: NODE24,
+        bundleRoot: root,
+        platform: 'linux',
+        parentPid: process.pid
+      }),
+      /token-command: the token agent did not start \(it exited with code 1\)\. Set token-command: false/
+    )
+    assert.deepEqual(readdirSync(temp), [])
+  })
+
+  test('an agent that is refused its setup says why', async () => {
+    const temp = mkdtempSync(join(scratch, 'temp-'))
+    const { core } = fakeCore()
+    // A ca-certificate the agent cannot use (readConfig would have refused it): the agent says why.
+    const bad = { ...config(), caCertificate: 'not a certificate' }
+    await assert.rejects(
+      installTokenCommand(bad, undefined, token, {
+        core,
+        env: {
+          RUNNER_TEMP: temp,
+          ...(process.env.NODE_V8_COVERAGE ? { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE } : {})
+        },
+        nodePath: NODE24,
+        bundleRoot: TEST_DIST,
+        platform: 'linux',
+        parentPid: process.pid
+      }),
+      /the token agent did not start \(ca-certificate: holds no PEM certificate/
+    )
+  })
+
+  test('the scripts quote what they hold; the agent keeps no INPUT_* variable', () => {
+    assert.equal(
+      shScript("/n'o de", '/b/index.js', '/d'),
+      `#!/bin/sh\n# binarly-token (binarly-m2m-auth token-command): prints an access token for this job.\nBINARLY_TOKEN_AGENT='/d'\nexport BINARLY_TOKEN_AGENT\nexec '/n'\\''o de' '/b/index.js' "$@"\n`
+    )
+    assert.match(
+      cmdScript('C:\\node.exe', 'C:\\a%b\\index.js', 'C:\\t'),
+      /"C:\\node\.exe" "C:\\a%%b\\index\.js" %\*\r\nexit \/b %ERRORLEVEL%\r\n$/
+    )
+    assert.deepEqual(
+      agentEnv({ PATH: '/bin', INPUT_CLIENT_SECRET: 's', Https_Proxy: 'p', SECRET: 'x', RUNNER_TRACKING_ID: 't' }),
+      { PATH: '/bin', Https_Proxy: 'p', RUNNER_TRACKING_ID: 't' }
+    )
+  })
+})
+
+describe('the post step stops the agent (stopTokenAgent)', () => {
+  /** An agent that minted one token, and the post step's deps for it. */
+  async function minted(extra: Record<string, string> = {}, setupOverrides: Partial<AgentSetup> = {}) {
+    const started = await agent(extra, {}, setupOverrides)
+    const result = await command(started.dir)
+    assert.equal(result.code, 0, result.stderr)
+    const token = result.stdout.trim()
+    const state = { 'token-agent-dir': started.dir, 'token-agent-pid': '424242' }
+    const post = testDeps(inputsFor(extra), {}, { state })
+    return { ...started, token, post }
+  }
+  const text = (calls: [string, string][], kind: string): string =>
+    calls
+      .filter(c => c[0] === kind)
+      .map(c => c[1])
+      .join('\n')
+
+  test('revokes what the agent minted; an agent that does not exit is ended', async () => {
+    const { token, post, exits, dir } = await minted()
+    let now = Date.now()
+    const killed: number[] = []
+    await stopTokenAgent({
+      ...post.deps,
+      clock: { now: () => now, sleep: async ms => void (now += ms), random: () => 0 },
+      alive: () => killed.length === 0,
+      kill: pid => void killed.push(pid)
+    })
+    assert.deepEqual(exits, [0])
+    assert.deepEqual(killed, [424242])
+    assert.equal((await server.introspect(token)).active, false)
+    assert.match(text(post.recorded.calls, 'info'), /Revoked 1 of the 1 tokens binarly-token minted/)
+    assert.ok(post.recorded.calls.some(c => c[0] === 'setSecret' && c[1] === token))
+    assert.deepEqual(readdirSync(scratch).includes(dir), false)
+  })
+
+  test('revoke: false keeps them', async () => {
+    const { token, post } = await minted({ revoke: 'false' })
+    await stopTokenAgent({ ...post.deps, alive: () => false, kill: () => undefined })
+    assert.equal((await server.introspect(token)).active, true)
+    assert.match(text(post.recorded.calls, 'debug'), /skipped: revoke is false/)
+  })
+
+  test('no revocation endpoint known: skipped with a debug line', async () => {
+    const { token, post } = await minted({ 'auth-url': `${server.issuer}/token` })
+    await stopTokenAgent({ ...post.deps, alive: () => false, kill: () => undefined })
+    assert.equal((await server.introspect(token)).active, true)
+    assert.match(text(post.recorded.calls, 'debug'), /skipped: no revocation endpoint is known/)
+  })
+
+  test('a revocation that fails is a warning; http:// elsewhere than loopback is warned about', async () => {
+    const { post } = await minted(
+      { retries: '0', 'allow-http': 'true' },
+      {
+        endpoints: {
+          tokenEndpoint: `${server.issuer}/token`,
+          revocationEndpoint: 'http://revoke.invalid/revoke',
+          issuer: undefined,
+          discoveredFrom: undefined
+        }
+      }
+    )
+    await stopTokenAgent({ ...post.deps, alive: () => false, kill: () => undefined })
+    const warnings = text(post.recorded.calls, 'warning')
+    assert.match(warnings, /allow-http is true: credentials are sent in clear text to http:\/\/revoke\.invalid/)
+    assert.match(warnings, /binarly-m2m-auth: Could not revoke the token at http:\/\/revoke\.invalid\/revoke/)
+    assert.match(text(post.recorded.calls, 'info'), /Revoked 0 of the 1 tokens/)
+  })
+
+  test('ca-certificate is trusted for the revocation too', async () => {
+    const { post } = await minted()
+    let trusted = 0
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----'
+    await stopTokenAgent({
+      ...post.deps,
+      inputs: name => ({ ...inputsFor(), 'ca-certificate': pem })[name],
+      trustCAs: async () => ++trusted,
+      alive: () => false,
+      kill: () => undefined
+    })
+    assert.equal(trusted, 1)
+  })
+
+  test('a minted token without expiry is revoked too; an agent directory already gone is fine', async () => {
+    const revoked: string[] = []
+    const endpoint = createHttpServer((request, response) => {
+      let body = ''
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()))
+      request.on('end', () => {
+        response.setHeader('content-type', 'application/json')
+        if (request.url === '/revoke') revoked.push(new URLSearchParams(body).get('token') ?? '')
+        response.end(
+          request.url === '/revoke' ? '' : JSON.stringify({ access_token: 'no-expiry', token_type: 'Bearer' })
+        )
+      })
+    })
+    await new Promise<void>(resolve => endpoint.listen(0, '127.0.0.1', resolve))
+    const base = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}`
+    try {
+      const { token, post } = await minted(
+        {},
+        {
+          endpoints: {
+            tokenEndpoint: `${base}/token`,
+            revocationEndpoint: `${base}/revoke`,
+            issuer: undefined,
+            discoveredFrom: undefined
+          }
+        }
+      )
+      assert.equal(token, 'no-expiry')
+      await stopTokenAgent({ ...post.deps, alive: () => false, kill: () => undefined })
+      assert.deepEqual(revoked, ['no-expiry'])
+      // A second post step (or one after the directory vanished) finds nothing, and says so.
+      await stopTokenAgent({ ...post.deps, alive: () => false, kill: () => undefined })
+      assert.match(
+        text(post.recorded.calls, 'info'),
+        /The token agent had ended already: the token agent of this job is gone/
+      )
+    } finally {
+      endpoint.close()
+    }
+  })
+
+  test('runPost: a failure of the clean-up (an input broken in the post step) is a warning, and the rest goes on', async () => {
+    const dir = join(scratch, 'fake-agent')
+    mkdirSync(dir)
+    const socket = join(dir, 'fake.sock')
+    const fake = createServer(connection =>
+      connection.end(
+        `${JSON.stringify({ ok: true, minted: [{ accessToken: 'minted-1', expiresAt: null }], tokenEndpoint: '', revocationEndpoint: '', oidcAudience: '' })}\n`
+      )
+    )
+    await new Promise<void>(resolve => fake.listen(socket, resolve))
+    writeFileSync(join(dir, AGENT_FILE), JSON.stringify({ socket, key: KEY, timeoutMs: 1000 }))
+    try {
+      const post = testDeps({}, {}, { state: { 'token-agent-dir': dir, 'token-agent-pid': '0' } })
+      await runPost(post.deps)
+      assert.match(text(post.recorded.calls, 'warning'), /^binarly-m2m-auth: binarly-token: auth-url: is empty/)
+      assert.match(text(post.recorded.calls, 'debug'), /Revocation skipped: the main step left no token/)
+    } finally {
+      fake.close()
+    }
+  })
+
+  test('no agent state: nothing to do', async () => {
+    const post = testDeps(inputsFor())
+    await stopTokenAgent({ ...post.deps, alive: () => false, kill: () => undefined })
+    assert.deepEqual(post.recorded.calls, [])
+  })
+})

@@ -1,0 +1,41 @@
+/**
+ * The token agent's process: `run()` waits for its setup on the IPC pipe from the main step, starts the
+ * agent with the real network and clock, says "ready" (or why not) and closes the pipe. Importing this
+ * module does nothing; `src/entrypoints/agent.ts` (what ncc bundles) calls `run()`.
+ */
+import { describeError } from './errors.js'
+import { requestIdToken } from './github-oidc.js'
+import { alive } from './processes.js'
+import { realClock } from './retry.js'
+import { trustExtraCAs } from './tls.js'
+import { startAgent, type AgentSetup } from './token-agent.js'
+import { httpTransport } from './transport.js'
+
+/** A main step that never sends the setup has died: the agent does not wait for it longer. */
+const SETUP_WAIT_MS = 10_000
+
+export function run(): void {
+  const send = (message: unknown, then: () => void): void => {
+    if (process.send) process.send(message, () => then())
+  }
+  /* c8 ignore next: only a main step that died between spawning the agent and sending its setup gets here */
+  const noSetup = setTimeout(() => process.exit(2), SETUP_WAIT_MS)
+  process.once('message', (setup: AgentSetup) => {
+    clearTimeout(noSetup)
+    startAgent(setup, {
+      transport: httpTransport,
+      clock: realClock,
+      getIDToken: (audience, timeoutMs) => requestIdToken(httpTransport, process.env, audience, timeoutMs),
+      trustCAs: trustExtraCAs,
+      alive,
+      exit: code => process.exit(code),
+      watchEveryMs: 2000
+    }).then(
+      agent => {
+        for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => agent.stop())
+        send({ ready: true }, () => process.disconnect())
+      },
+      (error: unknown) => send({ error: describeError(error) }, () => process.exit(1))
+    )
+  })
+}
