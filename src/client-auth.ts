@@ -4,7 +4,7 @@
  * repeats its `jti` and a GitHub OIDC token is never stale.
  */
 import type { ClientAuth } from './config.js'
-import { formEncode } from './config.js'
+import { formEncode } from './secret-forms.js'
 import { githubIdToken, presentedIdentity, requireIdTokenPermission, type PresentedIdentity } from './github-oidc.js'
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'

@@ -1,5 +1,6 @@
 /** The first thing each step does once it has its config: mask every secret the inputs and environment hold. */
-import { secretsOf, type Config } from './config.js'
+import type { Config } from './config.js'
+import { secretsOf } from './secret-forms.js'
 import { proxySecrets } from './proxy.js'
 
 export function maskConfiguredSecrets(

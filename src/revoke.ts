@@ -5,7 +5,8 @@
  */
 import { withAttempts, type AttemptLog, type AttemptResult } from './attempts.js'
 import { clientCredentials } from './client-auth.js'
-import { secretsOf, type Config } from './config.js'
+import type { Config } from './config.js'
+import { secretsOf } from './secret-forms.js'
 import { BASE_DELAY_MS, MAX_DELAY_MS, type Clock } from './retry.js'
 import type { TokenRequestDeps } from './token-request.js'
 import { errorFailure } from './token-response.js'

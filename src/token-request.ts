@@ -4,7 +4,8 @@
  */
 import { withAttempts, type Attempts, type AttemptResult } from './attempts.js'
 import { clientCredentials, type ClientAuthContext } from './client-auth.js'
-import { secretsOf, type Config } from './config.js'
+import type { Config } from './config.js'
+import { secretsOf } from './secret-forms.js'
 import { checkIssuedClient, type PresentedIdentity } from './github-oidc.js'
 import { hintFor } from './oauth-hints.js'
 import { parseTokenResponse, type TokenResponse } from './token-response.js'

@@ -365,6 +365,23 @@ describe('the agent ends by itself when the job is gone', () => {
     }
   })
 
+  test('SIGTERM (the runner cancelling the job): the agent stops and leaves nothing', async () => {
+    const job = startJob()
+    try {
+      const main = await job.main(inputs())
+      assert.equal(main.code, 0, main.stdout + main.stderr)
+      const pid = Number(job.state['token-agent-pid'])
+      process.kill(pid, 'SIGTERM')
+      assert.ok(await waitGone(pid), 'the agent outlived SIGTERM')
+      assert.deepEqual(processesWithEnv('RUNNER_TRACKING_ID', job.trackingId), [])
+      const post = await job.post(inputs())
+      assert.equal(post.code, 0, post.stdout + post.stderr)
+      assert.deepEqual(post.warnings, [])
+    } finally {
+      job.close()
+    }
+  })
+
   test('a killed agent: the command says so and fails cleanly; the post step is still green and cleans up', async () => {
     const job = startJob()
     try {

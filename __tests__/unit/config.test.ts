@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { readConfig, secretsOf, formEncode, isLoopbackHost, type InputReader } from '../../src/config.ts'
+import { readConfig, isLoopbackHost, type InputReader } from '../../src/config.ts'
+import { formEncode, secretsOf } from '../../src/secret-forms.ts'
 import { InputError } from '../../src/errors.ts'
 
 const TOKEN_URL = 'https://auth-acme.binarly.cloud/realms/BinarlyRealm/protocol/openid-connect/token'

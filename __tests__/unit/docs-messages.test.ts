@@ -7,6 +7,10 @@
  */
 import assert from 'node:assert/strict'
 import { generateKeyPairSync } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import type { Attempts } from '../../src/attempts.ts'
 import { checkClientAuth } from '../../src/client-auth.ts'
@@ -16,6 +20,7 @@ import { describeError } from '../../src/errors.ts'
 import { checkIssuedClient, githubIdToken, requireIdTokenPermission } from '../../src/github-oidc.ts'
 import { runMain } from '../../src/run-main.ts'
 import { requestToken } from '../../src/token-request.ts'
+import { runTokenCommand } from '../../src/token-cli.ts'
 import { TransportError, type HttpResponse, type Transport } from '../../src/transport.ts'
 import { testDeps } from '../support/fake-core.ts'
 import { docFiles, fences, readDoc, tableRows } from '../support/markdown.ts'
@@ -244,7 +249,43 @@ async function corpus(): Promise<string[]> {
       )
     )
   )
+  add(...(await tokenCommandMessages()))
   return messages
+}
+
+/** What `binarly-token` prints on stderr: its agent gone, not listening, and a token shorter-lived than asked. */
+async function tokenCommandMessages(): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'binarly-docs-'))
+  const printed: string[] = []
+  const command = async (agentDir: string, argv: string[] = []): Promise<void> => {
+    const io = { stdout: () => undefined, stderr: (text: string) => printed.push(text.trim()), now: () => 0 }
+    await runTokenCommand(argv, { BINARLY_TOKEN_AGENT: agentDir }, io)
+  }
+  const agentAt = (socket: string): void =>
+    writeFileSync(join(dir, 'agent.json'), JSON.stringify({ socket, key: 'k', timeoutMs: 30_000 }))
+  try {
+    await command(join(dir, 'gone'))
+    // A path that is no listening socket: connecting to it is refused.
+    writeFileSync(join(dir, 'not-a-socket'), '')
+    agentAt(join(dir, 'not-a-socket'))
+    await command(dir)
+    // An agent whose fresh tokens live 300 s, asked for 600.
+    const socket = join(dir, 'agent.sock')
+    const server = createServer(connection =>
+      connection.once('data', () =>
+        connection.end(
+          `${JSON.stringify({ ok: true, fresh: true, minValidity: 600, shortLived: 300, token: { access_token: 'a-token-of-the-docs', token_type: 'Bearer', expires_at: null, scope: null } })}\n`
+        )
+      )
+    )
+    await new Promise<void>(resolve => server.listen(socket, resolve))
+    agentAt(socket)
+    await command(dir, ['--min-validity', '600'])
+    await new Promise<void>(resolve => server.close(() => resolve()))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+  return printed
 }
 
 /** Whether every `…`-separated piece of `quote` occurs in `message`, in order. */

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import fc from 'fast-check'
-import { formEncode } from '../../src/config.ts'
+import { formEncode } from '../../src/secret-forms.ts'
 import type { AttemptFailure } from '../../src/errors.ts'
 import { errorFailure, MAX_EXPIRES_IN_SECONDS, parseTokenResponse } from '../../src/token-response.ts'
 import type { HttpResponse } from '../../src/transport.ts'
