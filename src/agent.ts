@@ -32,7 +32,8 @@ export function run(): void {
       watchEveryMs: 2000
     }).then(
       agent => {
-        for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => agent.stop())
+        const stop = (): void => agent.stop()
+        process.on('SIGTERM', stop).on('SIGINT', stop).on('SIGHUP', stop)
         send({ ready: true }, () => process.disconnect())
       },
       (error: unknown) => send({ error: describeError(error) }, () => process.exit(1))

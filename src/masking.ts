@@ -1,7 +1,7 @@
 /** The first thing each step does once it has its config: mask every secret the inputs and environment hold. */
 import type { Config } from './config.js'
 import { secretsOf } from './secret-forms.js'
-import { proxySecrets } from './proxy.js'
+import { proxySecrets } from './proxy-secrets.js'
 
 export function maskConfiguredSecrets(
   config: Config,

@@ -1,4 +1,4 @@
-/** Whether a process is still there, and ending one: what the token agent and the post step watch each other with. */
+/** Whether a process is still there: what the token agent and the post step watch each other with. */
 
 export function alive(pid: number): boolean {
   try {
@@ -7,13 +7,5 @@ export function alive(pid: number): boolean {
   } catch (error) {
     // EPERM: the process exists, it is only not ours to signal.
     return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
-export function kill(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL')
-  } catch {
-    // gone in the meantime
   }
 }

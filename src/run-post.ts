@@ -16,7 +16,8 @@ async function endTokenCommand(deps: PostDeps): Promise<void> {
   if (!deps.core.getState(STATE.tokenAgentDir)) return
   try {
     const { stopTokenAgent } = await import('./token-command-cleanup.js')
-    const { alive, kill } = await import('./processes.js')
+    const { alive } = await import('./processes.js')
+    const { kill } = await import('./process-kill.js')
     await stopTokenAgent({ ...deps, alive, kill })
   } catch (error) {
     deps.core.warning(`binarly-m2m-auth: binarly-token: ${describeError(error)}`)

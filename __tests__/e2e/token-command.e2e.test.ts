@@ -382,6 +382,24 @@ describe('the agent ends by itself when the job is gone', () => {
     }
   })
 
+  test('a post step whose inputs no longer read: a warning, the job stays green, and a second post step cleans up', async () => {
+    const job = startJob()
+    try {
+      const main = await job.main(inputs())
+      assert.equal(main.code, 0, main.stdout + main.stderr)
+      // A token of the agent's own (asking for more than any token lives makes it exchange), to be revoked.
+      const minted = await job.run('binarly-token --min-validity 86400')
+      assert.equal(minted.code, 0, minted.stderr)
+      const broken = await job.post({ ...inputs(), timeout: 'abc' })
+      assert.equal(broken.code, 0, broken.stdout + broken.stderr)
+      assert.match(broken.warnings.join('\n'), /^binarly-m2m-auth: binarly-token: timeout: "abc" is not a number/m)
+      const post = await job.post(inputs())
+      assert.equal(post.code, 0, post.stdout + post.stderr)
+    } finally {
+      job.close()
+    }
+  })
+
   test('a killed agent: the command says so and fails cleanly; the post step is still green and cleans up', async () => {
     const job = startJob()
     try {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { test } from 'node:test'
-import { alive, kill } from '../../src/processes.ts'
+import { kill } from '../../src/process-kill.ts'
+import { alive } from '../../src/processes.ts'
 
 test('alive and kill: a running child is alive, killed it is not, and killing it again is no error', async () => {
   const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' })
