@@ -803,19 +803,24 @@ function signingKey(auth) {
         return (0,external_node_crypto_.createPrivateKey)(auth.privateKey);
     }
     catch (error) {
+        /* c8 ignore next: Node's key decoders always set a code (ERR_OSSL_…); the fallback keeps the type total */
         const code = error.code ?? '';
         // PKCS#8 "BEGIN ENCRYPTED PRIVATE KEY", or a legacy PEM with "Proc-Type: 4,ENCRYPTED".
         const encrypted = /BEGIN ENCRYPTED PRIVATE KEY|Proc-Type:\s*4,ENCRYPTED/.test(auth.privateKey);
         throw new errors/* InputError */.dz('private-key', encrypted
             ? 'is an encrypted PEM key: decrypt it (openssl pkey -in key.pem -out plain.pem) and pass the unencrypted PEM, kept in a repository secret.'
-            : `is not a PEM private key Node can read${code ? ` (${code})` : ''}: pass PKCS#8 ("BEGIN PRIVATE KEY"), PKCS#1 ("BEGIN RSA PRIVATE KEY") or SEC1 ("BEGIN EC PRIVATE KEY").`);
+            : /* c8 ignore next: always a code, as above */
+                `is not a PEM private key Node can read${code ? ` (${code})` : ''}: pass PKCS#8 ("BEGIN PRIVATE KEY"), PKCS#1 ("BEGIN RSA PRIVATE KEY") or SEC1 ("BEGIN EC PRIVATE KEY").`);
     }
 }
 /** "RSA", "EC P-256", "ED25519", …: the keys of ALGORITHMS_FOR_KEY. */
 function keyKind(key) {
+    // Only private keys get here: they always have a type, and EC keys always a named curve.
+    /* c8 ignore next */
     const type = (key.asymmetricKeyType ?? 'secret').toUpperCase();
     if (type !== 'EC')
         return type;
+    /* c8 ignore next */
     const curve = key.asymmetricKeyDetails?.namedCurve ?? '';
     return `EC ${CURVE_NAMES[curve] ?? curve}`.trim();
 }
