@@ -1,4 +1,6 @@
 /** GitHub's OIDC identity as the client credential (auth-method github_oidc). */
+import type { Config } from './config.js'
+import type { Endpoints } from './endpoints.js'
 import { InputError } from './errors.js'
 import { printable } from './server-text.js'
 import { TransportError, type Transport } from './transport.js'
@@ -162,4 +164,17 @@ export function jwtPayload(token: string): Record<string, unknown> | undefined {
   }
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return undefined
   return payload as Record<string, unknown>
+}
+
+/** The audience of the GitHub OIDC token: oidc-audience, else the realm issuer derived from auth-url (the main step's and the token agent's). */
+export function oidcAudience(config: Config, endpoints: Endpoints): string | undefined {
+  if (config.clientAuth.method !== 'github_oidc') return undefined
+  const audience = config.clientAuth.oidcAudience ?? endpoints.issuer
+  if (!audience) {
+    throw new InputError(
+      'oidc-audience',
+      `could not be derived from auth-url (not a Keycloak token endpoint, and no discovery): set it to the realm's issuer URL, e.g. https://kc.example.com/realms/BinarlyRealm.`
+    )
+  }
+  return audience
 }

@@ -7,8 +7,8 @@ import { readConfig, type Config } from './config.js'
 import type { Deps } from './deps.js'
 import { debugTransport, safeJwtClaims } from './diagnostics.js'
 import { resolveEndpoints, type Endpoints } from './endpoints.js'
-import { describeError, EndpointError, InputError } from './errors.js'
-import { requestIdToken, WrongClientError } from './github-oidc.js'
+import { describeError, EndpointError } from './errors.js'
+import { oidcAudience, requestIdToken, WrongClientError } from './github-oidc.js'
 import { issuedToken, publishToken, type IssuedToken } from './outputs.js'
 import { maskConfiguredSecrets } from './masking.js'
 import { proxyFor } from './proxy.js'
@@ -228,19 +228,6 @@ async function startTokenCommand(
   if (!config.tokenCommand) return
   const { installTokenCommand, processTokenCommandDeps } = await import('./token-command.js')
   await installTokenCommand(config, endpoints, token, processTokenCommandDeps(deps))
-}
-
-/** The audience of the GitHub OIDC token: oidc-audience, else the realm issuer derived from auth-url. */
-function oidcAudience(config: Config, endpoints: Endpoints): string | undefined {
-  if (config.clientAuth.method !== 'github_oidc') return undefined
-  const audience = config.clientAuth.oidcAudience ?? endpoints.issuer
-  if (!audience) {
-    throw new InputError(
-      'oidc-audience',
-      `could not be derived from auth-url (not a Keycloak token endpoint, and no discovery): set it to the realm's issuer URL, e.g. https://kc.example.com/realms/BinarlyRealm.`
-    )
-  }
-  return audience
 }
 
 /** Revokes a token that is not handed out (issued to another client); says how that went, for the message. */

@@ -16,7 +16,8 @@ import { MAX_LINE_BYTES } from './agent-protocol.js'
 import type { Attempts } from './attempts.js'
 import type { Config } from './config.js'
 import { resolveEndpoints, type Endpoints } from './endpoints.js'
-import { describeError, InputError } from './errors.js'
+import { describeError } from './errors.js'
+import { oidcAudience } from './github-oidc.js'
 import { issuedToken, type IssuedToken } from './outputs.js'
 import { BASE_DELAY_MS, MAX_DELAY_MS, type Clock } from './retry.js'
 import { TokenCache } from './token-cache.js'
@@ -233,19 +234,6 @@ function wire(token: IssuedToken): WireToken {
     expires_at: token.expiresAt?.toISOString() ?? null,
     scope: token.scope ?? null
   }
-}
-
-/** The audience of the GitHub OIDC token: oidc-audience, else the realm issuer (as the main step). */
-export function oidcAudience(config: Config, endpoints: Endpoints): string | undefined {
-  if (config.clientAuth.method !== 'github_oidc') return undefined
-  const audience = config.clientAuth.oidcAudience ?? endpoints.issuer
-  if (!audience) {
-    throw new InputError(
-      'oidc-audience',
-      `could not be derived from auth-url (not a Keycloak token endpoint, and no discovery): set it to the realm's issuer URL, e.g. https://kc.example.com/realms/BinarlyRealm.`
-    )
-  }
-  return audience
 }
 
 /**
