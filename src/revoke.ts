@@ -5,7 +5,9 @@
  */
 import { withAttempts, type AttemptLog, type AttemptResult } from './attempts.js'
 import { clientCredentials } from './client-auth.js'
-import type { Config } from './config.js'
+import { checkHttpPolicy, type Config } from './config.js'
+import type { PostDeps } from './deps.js'
+import { requestIdToken } from './github-oidc.js'
 import { secretsOf } from './secret-forms.js'
 import { BASE_DELAY_MS, MAX_DELAY_MS, type Clock } from './retry.js'
 import type { TokenRequestDeps } from './token-request.js'
@@ -30,6 +32,41 @@ export interface Revocation {
 }
 
 export type RevokeDeps = Omit<TokenRequestDeps, 'attempts'> & { clock: Clock; log: AttemptLog }
+
+/**
+ * What the post step does before it revokes (its own token, or those binarly-token minted): hold the
+ * revocation endpoint to auth-url's http:// rule (it receives the client credentials too), trust the extra
+ * CAs, and build revokeToken's deps, where a github_oidc revocation gets a fresh, masked GitHub ID token within
+ * the revocation's budget.
+ */
+export async function postStepRevocation(
+  config: Config,
+  revocationEndpoint: string,
+  oidcAudience: string | undefined,
+  deps: Pick<PostDeps, 'core' | 'transport' | 'clock' | 'env' | 'trustCAs'>
+): Promise<RevokeDeps> {
+  const { core } = deps
+  const warnings: string[] = []
+  checkHttpPolicy(new URL(revocationEndpoint), config.allowHttp, 'The revocation endpoint', warnings)
+  for (const warning of warnings) core.warning(warning)
+  if (config.caCertificate) await deps.trustCAs(config.caCertificate)
+  return {
+    transport: deps.transport,
+    clock: deps.clock,
+    log: core,
+    setSecret: secret => core.setSecret(secret),
+    auth: {
+      clientId: config.clientId,
+      oidcAudience,
+      getIDToken: async audience => {
+        const idToken = await requestIdToken(deps.transport, deps.env, audience, revokeTimeoutMs(config))
+        core.setSecret(idToken)
+        return idToken
+      },
+      now: () => deps.clock.now()
+    }
+  }
+}
 
 /** The form body of a revocation request (RFC 7009 §2.1), then the client's fields. */
 export function revocationBody(token: string, clientFields: Record<string, string>): string {

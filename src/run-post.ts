@@ -3,11 +3,10 @@
  * has expired, or there is nothing to revoke. Every reason to skip is a debug line; every failure is
  * thrown to the entry, which only warns: a post step never fails the job.
  */
-import { checkHttpPolicy, readConfig } from './config.js'
+import { readConfig } from './config.js'
 import type { PostDeps } from './deps.js'
 import { maskConfiguredSecrets } from './masking.js'
-import { requestIdToken } from './github-oidc.js'
-import { revokeTimeoutMs, revokeToken } from './revoke.js'
+import { postStepRevocation, revokeToken } from './revoke.js'
 import { STATE } from './state.js'
 import { describeError } from './errors.js'
 
@@ -58,30 +57,16 @@ export async function runPost(deps: PostDeps): Promise<void> {
     return
   }
   // Revocation carries the client credentials, so it is held to the same rule as the token endpoint.
-  const warnings: string[] = []
-  checkHttpPolicy(new URL(revocationEndpoint), config.allowHttp, 'The revocation endpoint', warnings)
-  for (const warning of warnings) core.warning(warning)
-  if (config.caCertificate) await deps.trustCAs(config.caCertificate)
-
+  const revokeDeps = await postStepRevocation(
+    config,
+    revocationEndpoint,
+    core.getState(STATE.oidcAudience) || undefined,
+    deps
+  )
   await revokeToken(
     config,
     { token, revocationEndpoint, tokenEndpoint: core.getState(STATE.tokenEndpoint), expiresAt },
-    {
-      transport: deps.transport,
-      clock: deps.clock,
-      log: core,
-      setSecret: secret => core.setSecret(secret),
-      auth: {
-        clientId: config.clientId,
-        oidcAudience: core.getState(STATE.oidcAudience) || undefined,
-        getIDToken: async audience => {
-          const idToken = await requestIdToken(deps.transport, deps.env, audience, revokeTimeoutMs(config))
-          core.setSecret(idToken)
-          return idToken
-        },
-        now: () => deps.clock.now()
-      }
-    }
+    revokeDeps
   )
   core.info(`Revoked the access token at ${revocationEndpoint}.`)
 }

@@ -7,12 +7,11 @@ import { askAgent, readAgentFile } from './agent-client.js'
 import type { StopAnswer } from './agent-protocol.js'
 import { rmSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
-import { checkHttpPolicy, readConfig } from './config.js'
+import { readConfig } from './config.js'
 import type { PostDeps } from './deps.js'
 import { describeError } from './errors.js'
 import { maskConfiguredSecrets } from './masking.js'
-import { requestIdToken } from './github-oidc.js'
-import { revokeTimeoutMs, revokeToken } from './revoke.js'
+import { postStepRevocation, revokeToken } from './revoke.js'
 import { STATE } from './state.js'
 import { SHORT_SOCKET_PREFIX } from './agent-protocol.js'
 
@@ -80,10 +79,7 @@ async function revokeMinted(stopped: StopAnswer, deps: CleanupDeps): Promise<voi
     )
     return
   }
-  const warnings: string[] = []
-  checkHttpPolicy(new URL(revocationEndpoint), config.allowHttp, 'The revocation endpoint', warnings)
-  for (const warning of warnings) core.warning(warning)
-  if (config.caCertificate) await deps.trustCAs(config.caCertificate)
+  const revokeDeps = await postStepRevocation(config, revocationEndpoint, stopped.oidcAudience || undefined, deps)
   let revoked = 0
   for (const token of stopped.minted) {
     try {
@@ -95,22 +91,7 @@ async function revokeMinted(stopped: StopAnswer, deps: CleanupDeps): Promise<voi
           tokenEndpoint: stopped.tokenEndpoint,
           expiresAt: token.expiresAt ?? ''
         },
-        {
-          transport: deps.transport,
-          clock: deps.clock,
-          log: core,
-          setSecret: secret => core.setSecret(secret),
-          auth: {
-            clientId: config.clientId,
-            oidcAudience: stopped.oidcAudience || undefined,
-            getIDToken: async audience => {
-              const idToken = await requestIdToken(deps.transport, deps.env, audience, revokeTimeoutMs(config))
-              core.setSecret(idToken)
-              return idToken
-            },
-            now: () => deps.clock.now()
-          }
-        }
+        revokeDeps
       )
       revoked++
     } catch (error) {
