@@ -98,10 +98,8 @@ var src_config = __webpack_require__(2973);
 var errors = __webpack_require__(3916);
 // EXTERNAL MODULE: ./src/masking.ts + 1 modules
 var masking = __webpack_require__(3621);
-// EXTERNAL MODULE: ./src/github-oidc.ts
-var github_oidc = __webpack_require__(4388);
-// EXTERNAL MODULE: ./src/revoke.ts + 4 modules
-var revoke = __webpack_require__(925);
+// EXTERNAL MODULE: ./src/revoke.ts + 6 modules
+var revoke = __webpack_require__(5810);
 // EXTERNAL MODULE: ./src/state.ts
 var state = __webpack_require__(2462);
 ;// CONCATENATED MODULE: ./src/token-command-cleanup.ts
@@ -110,7 +108,6 @@ var state = __webpack_require__(2462);
  * token the agent minted that is still valid (the main step's own token is revoked by run-post as before).
  * Never throws: whatever goes wrong is a warning, and tokens that cannot be revoked expire on their own.
  */
-
 
 
 
@@ -178,12 +175,7 @@ async function revokeMinted(stopped, deps) {
         core.debug('Revocation of the tokens binarly-token minted skipped: no revocation endpoint is known (auth-url is not a Keycloak token endpoint, and discovery named none).');
         return;
     }
-    const warnings = [];
-    (0,src_config/* checkHttpPolicy */.rx)(new URL(revocationEndpoint), config.allowHttp, 'The revocation endpoint', warnings);
-    for (const warning of warnings)
-        core.warning(warning);
-    if (config.caCertificate)
-        await deps.trustCAs(config.caCertificate);
+    const revokeDeps = await (0,revoke/* postStepRevocation */.zZ)(config, revocationEndpoint, stopped.oidcAudience || undefined, deps);
     let revoked = 0;
     for (const token of stopped.minted) {
         try {
@@ -192,22 +184,7 @@ async function revokeMinted(stopped, deps) {
                 revocationEndpoint,
                 tokenEndpoint: stopped.tokenEndpoint,
                 expiresAt: token.expiresAt ?? ''
-            }, {
-                transport: deps.transport,
-                clock: deps.clock,
-                log: core,
-                setSecret: secret => core.setSecret(secret),
-                auth: {
-                    clientId: config.clientId,
-                    oidcAudience: stopped.oidcAudience || undefined,
-                    getIDToken: async (audience) => {
-                        const idToken = await (0,github_oidc/* requestIdToken */.gj)(deps.transport, deps.env, audience, (0,revoke/* revokeTimeoutMs */.os)(config));
-                        core.setSecret(idToken);
-                        return idToken;
-                    },
-                    now: () => deps.clock.now()
-                }
-            });
+            }, revokeDeps);
             revoked++;
         }
         catch (error) {
