@@ -1,0 +1,104 @@
+/**
+ * Binarly's CI job end to end (docs/binarly-scan.md): examples/binarly-scan.sh in a runner-style job against
+ * the stand-in of Binarly's documented API, whose every token is introspected at oidc-provider issuing
+ * 5-second tokens, with a scan of 25 seconds (five token lifetimes). The script must complete the scan, never
+ * send an expired token, survive a token revoked at the server mid-poll with one 401 and exactly one renewal
+ * exchange, gate on FAIL_ON_STATUS, and leave no token active after the post step.
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { CLIENTS, startOidcServer, type OidcServer } from '../support/oidc-server.ts'
+import { assertCleanEnd, exchangesBetween, runScanJob, type TokenServer } from '../support/scan-job.ts'
+
+const TTL = 5
+let server: OidcServer
+let tokens: TokenServer
+before(async () => {
+  server = await startOidcServer({ ttl: TTL })
+  tokens = {
+    inputs: { 'auth-url': server.issuer, 'client-id': CLIENTS.post.id, 'client-secret': CLIENTS.post.secret },
+    introspect: token => server.introspect(token),
+    revoke: async token => {
+      const response = await fetch(server.revocationEndpoint, {
+        method: 'POST',
+        body: new URLSearchParams({ token, client_id: CLIENTS.post.id, client_secret: CLIENTS.post.secret })
+      })
+      assert.equal(response.status, 200)
+    },
+    tokenRequestTimes: () => server.tokenRequests().map(r => r.at)
+  }
+})
+after(() => server.close())
+
+describe('examples/binarly-scan.sh, runner-style, against the Binarly stand-in', () => {
+  test('a scan five tokens long completes; a token revoked mid-poll costs one 401 and one renewal; no expired token is ever sent; findings outside FAIL_ON_STATUS pass', async () => {
+    const run = await runScanJob(tokens, {
+      scanMs: 25_000,
+      findings: [{ issueStatus: 'remediated' }, { issueStatus: 'rejected' }, { issueStatus: 'rejected' }],
+      revokeMidPoll: true
+    })
+    try {
+      const { scan, api } = run
+      assert.equal(scan.code, 0, `${scan.stdout}\n${scan.stderr}`)
+      assert.match(scan.stdout, /Scan [0-9A-Z]{26}: completed after \d+ s/)
+      assert.match(scan.stdout, /passed: no finding with a status in FAIL_ON_STATUS \(new,inProgress\)/)
+      const [image] = [...api.images.values()]
+      assert.equal(api.stateOf(image?.scan ?? { id: '', imageId: '', productId: '', createdAt: 0 }), 'completed')
+      assert.equal(image?.bytes, 64 * 1024)
+      assert.equal(image?.version, '1.0.0')
+
+      // The scan outlived several tokens, and every request but the revoked token's one came with an active,
+      // unexpired token.
+      const used = new Set(api.records.flatMap(r => (r.token ? [r.token] : [])))
+      assert.ok(used.size >= 4, `only ${used.size} tokens for a scan of five token lifetimes`)
+      for (const record of api.records.filter(r => r.token && r.status !== 401)) {
+        assert.ok(record.active && record.exp !== undefined && record.exp * 1000 > record.at, 'an expired token was sent')
+      }
+      assert.ok(run.revoked, 'no token was revoked mid-poll')
+      assert.equal(run.refused.length, 1, `${run.refused.length} requests were refused, not just the revoked token's`)
+      const [refused] = run.refused
+      assert.equal(refused?.token, run.revoked.token)
+      // The retry came with a new token, after exactly one exchange.
+      const retry = api.records.find(r => r.at > (refused?.at ?? 0) && r.status === 200)
+      assert.ok(retry && retry.token !== refused?.token && retry.path === refused?.path)
+      assert.equal(exchangesBetween(tokens, refused?.at ?? 0, retry.at), 1, 'not exactly one renewal exchange')
+      assert.equal(scan.stdout.match(/the token was refused; getting a new one/g)?.length, 1)
+      // The pre-signed upload never carried the bearer token.
+      assert.deepEqual(
+        api.records.filter(r => r.authorizationOnUpload !== undefined).map(r => [r.authorizationOnUpload, r.status]),
+        [[false, 200]]
+      )
+
+      assert.match(run.summary, /\| Scan \| `[0-9A-Z]{26}`: completed after \d+ s \|/)
+      assert.match(run.summary, /\| Findings new \| 0 \|\n\| Findings inProgress \| 0 \|\n\| Findings remediated \| 1 \|\n\| Findings rejected \| 2 \|/)
+      assert.match(run.summary, /\| Result \| \*\*passed: /)
+      await assertCleanEnd(run, tokens.introspect, CLIENTS.post.secret)
+    } finally {
+      run.job.close()
+      await run.api.close()
+    }
+  })
+
+  test('a finding whose status is in FAIL_ON_STATUS fails the job, naming how many', async () => {
+    const run = await runScanJob(tokens, {
+      scanMs: 3000,
+      findings: [{ issueStatus: 'new' }, { issueStatus: 'remediated' }],
+      failOn: 'new,inProgress,rejected'
+    })
+    try {
+      const { scan } = run
+      assert.equal(scan.code, 1, `${scan.stdout}\n${scan.stderr}`)
+      assert.match(
+        scan.stderr,
+        /^::error title=Binarly scan::Binarly scan [0-9A-Z]{26} failed: 1 finding\(s\) with a status in FAIL_ON_STATUS \(new,inProgress,rejected\)\.$/m
+      )
+      assert.match(run.summary, /\| Findings new \| 1 \|/)
+      assert.match(run.summary, /\| Result \| \*\*failed: 1 finding/)
+      assert.deepEqual(run.refused, [])
+      await assertCleanEnd(run, tokens.introspect, CLIENTS.post.secret)
+    } finally {
+      run.job.close()
+      await run.api.close()
+    }
+  })
+})
