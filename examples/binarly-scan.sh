@@ -199,8 +199,10 @@ grid() {
   total=$(json '.total')
   [[ "$total" =~ ^[0-9]+$ ]] || die "Querying findings: the answer has no total."
 }
+completed=false
+case "$state" in completed | done) completed=true ;; esac
 failing=0
-if [ "$state" = completed ] || [ "$state" = done ]; then
+if $completed; then
   for issue in "${statuses[@]}"; do
     grid "$issue"
     count[$issue]=$total
@@ -210,7 +212,7 @@ if [ "$state" = completed ] || [ "$state" = done ]; then
 fi
 
 # 5. Pass or fail, and the job summary (no token, nothing secret).
-if [ "$state" != completed ] && [ "$state" != done ]; then
+if ! $completed; then
   verdict="failed: the scan ended $state"
 elif [ "$failing" -gt 0 ]; then
   verdict="failed: $failing finding(s) with a status in FAIL_ON_STATUS ($fail_on)"
@@ -227,7 +229,7 @@ if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
     echo "| Product | \`$product_id\` |"
     echo "| Image | $(cell "$image_name")${BINARLY_IMAGE_VERSION:+ $(cell "$BINARLY_IMAGE_VERSION")} (\`$image_id\`) |"
     echo "| Scan | \`$scan_id\`: $state after $((SECONDS - started)) s |"
-    if [ "$state" = completed ] || [ "$state" = done ]; then
+    if $completed; then
       for issue in "${statuses[@]}"; do echo "| Findings $issue | ${count[$issue]} |"; done
     fi
     echo "| FAIL_ON_STATUS | $(cell "$fail_on") |"

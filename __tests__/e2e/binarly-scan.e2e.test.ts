@@ -17,7 +17,7 @@ before(async () => {
   server = await startOidcServer({ ttl: TTL })
   tokens = {
     inputs: { 'auth-url': server.issuer, 'client-id': CLIENTS.post.id, 'client-secret': CLIENTS.post.secret },
-    introspect: token => server.introspect(token),
+    introspect: async token => server.introspect(token),
     revoke: async token => {
       const response = await fetch(server.revocationEndpoint, {
         method: 'POST',
@@ -43,25 +43,30 @@ describe('examples/binarly-scan.sh, runner-style, against the Binarly stand-in',
       assert.match(scan.stdout, /Scan [0-9A-Z]{26}: completed after \d+ s/)
       assert.match(scan.stdout, /passed: no finding with a status in FAIL_ON_STATUS \(new,inProgress\)/)
       const [image] = [...api.images.values()]
-      assert.equal(api.stateOf(image?.scan ?? { id: '', imageId: '', productId: '', createdAt: 0 }), 'completed')
-      assert.equal(image?.bytes, 64 * 1024)
-      assert.equal(image?.version, '1.0.0')
+      assert.ok(image, 'no image was uploaded')
+      assert.equal(api.stateOf(image.scan), 'completed')
+      assert.equal(image.bytes, 64 * 1024)
+      assert.equal(image.version, '1.0.0')
 
       // The scan outlived several tokens, and every request but the revoked token's one came with an active,
       // unexpired token.
       const used = new Set(api.records.flatMap(r => (r.token ? [r.token] : [])))
       assert.ok(used.size >= 4, `only ${used.size} tokens for a scan of five token lifetimes`)
       for (const record of api.records.filter(r => r.token && r.status !== 401)) {
-        assert.ok(record.active && record.exp !== undefined && record.exp * 1000 > record.at, 'an expired token was sent')
+        assert.ok(
+          record.active && record.exp !== undefined && record.exp * 1000 > record.at,
+          'an expired token was sent'
+        )
       }
       assert.ok(run.revoked, 'no token was revoked mid-poll')
       assert.equal(run.refused.length, 1, `${run.refused.length} requests were refused, not just the revoked token's`)
       const [refused] = run.refused
-      assert.equal(refused?.token, run.revoked.token)
+      assert.ok(refused)
+      assert.equal(refused.token, run.revoked.token)
       // The retry came with a new token, after exactly one exchange.
-      const retry = api.records.find(r => r.at > (refused?.at ?? 0) && r.status === 200)
-      assert.ok(retry && retry.token !== refused?.token && retry.path === refused?.path)
-      assert.equal(exchangesBetween(tokens, refused?.at ?? 0, retry.at), 1, 'not exactly one renewal exchange')
+      const retry = api.records.find(r => r.at > refused.at && r.status === 200)
+      assert.ok(retry && retry.token !== refused.token && retry.path === refused.path)
+      assert.equal(exchangesBetween(tokens, refused.at, retry.at), 1, 'not exactly one renewal exchange')
       assert.equal(scan.stdout.match(/the token was refused; getting a new one/g)?.length, 1)
       // The pre-signed upload never carried the bearer token.
       assert.deepEqual(
@@ -70,9 +75,12 @@ describe('examples/binarly-scan.sh, runner-style, against the Binarly stand-in',
       )
 
       assert.match(run.summary, /\| Scan \| `[0-9A-Z]{26}`: completed after \d+ s \|/)
-      assert.match(run.summary, /\| Findings new \| 0 \|\n\| Findings inProgress \| 0 \|\n\| Findings remediated \| 1 \|\n\| Findings rejected \| 2 \|/)
+      assert.match(
+        run.summary,
+        /\| Findings new \| 0 \|\n\| Findings inProgress \| 0 \|\n\| Findings remediated \| 1 \|\n\| Findings rejected \| 2 \|/
+      )
       assert.match(run.summary, /\| Result \| \*\*passed: /)
-      await assertCleanEnd(run, tokens.introspect, CLIENTS.post.secret)
+      await assertCleanEnd(run, token => tokens.introspect(token), CLIENTS.post.secret)
     } finally {
       run.job.close()
       await run.api.close()
@@ -95,7 +103,7 @@ describe('examples/binarly-scan.sh, runner-style, against the Binarly stand-in',
       assert.match(run.summary, /\| Findings new \| 1 \|/)
       assert.match(run.summary, /\| Result \| \*\*failed: 1 finding/)
       assert.deepEqual(run.refused, [])
-      await assertCleanEnd(run, tokens.introspect, CLIENTS.post.secret)
+      await assertCleanEnd(run, token => tokens.introspect(token), CLIENTS.post.secret)
     } finally {
       run.job.close()
       await run.api.close()

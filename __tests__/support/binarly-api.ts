@@ -223,21 +223,13 @@ export async function startBinarlyApi(options: BinarlyApiOptions): Promise<Binar
     if ((m = new RegExp(`^/products/(${ULID})/images:upload$`).exec(path)) && method === 'POST') {
       const productId = m[1] ?? ''
       if (!products.has(productId)) return error(404, 'product not found')
-      let form: FormData
-      try {
-        form = await new Request(base, {
-          method: 'POST',
-          headers: { 'content-type': req.headers['content-type'] ?? '' },
-          body
-        }).formData()
-      } catch {
-        return error(400, 'the body must be multipart/form-data')
-      }
-      const tempFileId = form.get('tempFileId')
-      const imageName = form.get('imageName')
-      const version = form.get('version')
+      const form = parseMultipart(req.headers['content-type'] ?? '', body)
+      if (!form) return error(400, 'the body must be multipart/form-data')
+      const tempFileId = form.get('tempFileId')?.toString('utf8')
+      const imageName = form.get('imageName')?.toString('utf8')
+      const version = form.get('version')?.toString('utf8')
       // Binarly: the API still demands `file` when tempFileId is given; the content comes from the upload.
-      if (typeof tempFileId !== 'string' || typeof imageName !== 'string' || !imageName || !form.get('file')) {
+      if (!tempFileId || !imageName || !form.has('file')) {
         return error(400, 'tempFileId, imageName and file are required')
       }
       const temp = tempFiles.get(tempFileId)
@@ -251,7 +243,7 @@ export async function startBinarlyApi(options: BinarlyApiOptions): Promise<Binar
       images.set(imageId, {
         productId,
         name: imageName,
-        ...(typeof version === 'string' && version ? { version } : {}),
+        ...(version ? { version } : {}),
         bytes: temp.bytes,
         scan
       })
@@ -269,7 +261,7 @@ export async function startBinarlyApi(options: BinarlyApiOptions): Promise<Binar
       return send(201, {
         id: imageId,
         name: imageName,
-        version: typeof version === 'string' ? version : '',
+        version: version ?? '',
         createTime: new Date(now).toISOString(),
         author: AUTHOR,
         parent: `products/${productId}`,
@@ -278,12 +270,17 @@ export async function startBinarlyApi(options: BinarlyApiOptions): Promise<Binar
         latestScan: scanJson
       })
     }
-    if ((m = new RegExp(`^/products/(${ULID})/images/(${ULID})/scans(?:/(${ULID}))?$`).exec(path)) && method === 'GET') {
+    if (
+      (m = new RegExp(`^/products/(${ULID})/images/(${ULID})/scans(?:/(${ULID}))?$`).exec(path)) &&
+      method === 'GET'
+    ) {
       const image = images.get(m[2] ?? '')
       if (!image || image.productId !== m[1]) return error(404, 'image not found')
       if (m[3] === undefined) {
         const scan = scanObject(image.scan)
-        return send(200, { scans: [{ id: scan.id, createTime: scan.createTime, latestScanState: { type: scan.latestScanState.type } }] })
+        return send(200, {
+          scans: [{ id: scan.id, createTime: scan.createTime, latestScanState: { type: scan.latestScanState.type } }]
+        })
       }
       if (m[3] !== image.scan.id) return error(404, 'scan not found')
       return send(200, scanObject(image.scan))
@@ -359,4 +356,30 @@ function parseJson(body: Buffer): Record<string, unknown> | undefined {
   } catch {
     return undefined
   }
+}
+
+/** The fields of a multipart/form-data body (RFC 7578) by name, or undefined when it is not one. */
+export function parseMultipart(contentType: string, body: Buffer): Map<string, Buffer> | undefined {
+  const boundary = /^multipart\/form-data;.*\bboundary="?([^";]+)"?/i.exec(contentType)?.[1]
+  if (!boundary) return undefined
+  const fields = new Map<string, Buffer>()
+  const delimiter = Buffer.from(`--${boundary}`)
+  let at = body.indexOf(delimiter)
+  while (at >= 0) {
+    const start = at + delimiter.length
+    if (body.subarray(start, start + 2).toString() === '--') return fields
+    const next = body.indexOf(delimiter, start)
+    if (next < 0) return undefined
+    // CRLF, headers, CRLF CRLF, content, CRLF, then the next delimiter.
+    const part = body.subarray(start + 2, next - 2)
+    const split = part.indexOf('\r\n\r\n')
+    if (split < 0) return undefined
+    const name = /content-disposition:\s*form-data;[^\r\n]*?\bname="([^"]*)"/i.exec(
+      part.subarray(0, split).toString('utf8')
+    )?.[1]
+    if (name === undefined) return undefined
+    fields.set(name, part.subarray(split + 4))
+    at = next
+  }
+  return undefined
 }
