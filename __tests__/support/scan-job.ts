@@ -35,6 +35,13 @@ export interface ScanOptions {
   failOn?: string
   /** Revoke a fresh token of the job at the server while the scan is polled. */
   revokeMidPoll?: boolean
+  /**
+   * Instead of revokeMidPoll's choice: revoke the token of the first successful poll this accepts (given how
+   * many distinct tokens the API has seen so far, this one included, and whether this one is new).
+   */
+  revokeWhen?: (record: ApiRecord, tokensSeen: number, isNew: boolean) => boolean
+  /** The poll interval in seconds (default 1). */
+  interval?: number
   /** Step environment on top of the scenario's (e.g. an edited script's path). */
   env?: Record<string, string>
   /** The script to run (default examples/binarly-scan.sh). */
@@ -75,15 +82,19 @@ export async function runScanJob(server: TokenServer, options: ScanOptions): Pro
     const [productId] = [...api.products.keys()]
 
     let revoked: ScanRun['revoked']
-    const revoking = options.revokeMidPoll
+    // By default the first poll with a token never seen before, once the job has been through a refresh: a
+    // token just minted, which binarly-token keeps handing out for the next polls.
+    const revokeWhen =
+      options.revokeWhen ??
+      (options.revokeMidPoll ? (r: ApiRecord, seen: number, isNew: boolean) => isNew && seen > 2 : undefined)
+    const revoking = revokeWhen
       ? (async () => {
-          // The first poll with a token never seen before, once the job has been through a refresh: a token
-          // just minted, which binarly-token keeps handing out for the next polls; revoke it at the server.
           const seen = new Set<string>()
           const record = await api.waitFor(r => {
-            if (!r.token || seen.has(r.token)) return false
+            if (!r.token) return false
+            const isNew = !seen.has(r.token)
             seen.add(r.token)
-            return seen.size > 2 && POLL.test(r.path) && r.status === 200
+            return POLL.test(r.path) && r.status === 200 && revokeWhen(r, seen.size, isNew)
           }, options.scanMs + 20_000)
           await server.revoke(record.token ?? '')
           revoked = { token: record.token ?? '', at: Date.now() }
@@ -92,11 +103,12 @@ export async function runScanJob(server: TokenServer, options: ScanOptions): Pro
 
     const scan = await job.run(`"${options.script ?? SCAN_SCRIPT}" bios.bin\n`, {
       name: 'binarly-scan.sh',
+      killAfterMs: options.scanMs + 60_000,
       env: {
         BINARLY_API_URL: api.url,
         BINARLY_PRODUCT_ID: `products/${productId}`,
         BINARLY_IMAGE_VERSION: '1.0.0',
-        BINARLY_POLL_INTERVAL: '1',
+        BINARLY_POLL_INTERVAL: String(options.interval ?? 1),
         BINARLY_SCAN_TIMEOUT: '120',
         GITHUB_STEP_SUMMARY: summaryFile,
         ...(options.failOn === undefined ? {} : { FAIL_ON_STATUS: options.failOn }),
