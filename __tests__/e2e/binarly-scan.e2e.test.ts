@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { CLIENTS, startOidcServer, type OidcServer } from '../support/oidc-server.ts'
-import { assertCleanEnd, exchangesBetween, runScanJob, type TokenServer } from '../support/scan-job.ts'
+import { assertCleanEnd, assertRenewedOnce, runScanJob, type TokenServer } from '../support/scan-job.ts'
 
 const TTL = 5
 let server: OidcServer
@@ -50,24 +50,7 @@ describe('examples/binarly-scan.sh, runner-style, against the Binarly stand-in',
 
       // The scan outlived several tokens, and every request but the revoked token's one came with an active,
       // unexpired token.
-      const used = new Set(api.records.flatMap(r => (r.token ? [r.token] : [])))
-      assert.ok(used.size >= 4, `only ${used.size} tokens for a scan of five token lifetimes`)
-      for (const record of api.records.filter(r => r.token && r.status !== 401)) {
-        assert.ok(
-          record.active && record.exp !== undefined && record.exp * 1000 > record.at,
-          'an expired token was sent'
-        )
-      }
-      assert.ok(run.revoked, 'no token was revoked mid-poll')
-      assert.equal(run.refused.length, 1, `${run.refused.length} requests were refused, not just the revoked token's`)
-      const [refused] = run.refused
-      assert.ok(refused)
-      assert.equal(refused.token, run.revoked.token)
-      // The retry came with a new token, after exactly one exchange.
-      const retry = api.records.find(r => r.at > refused.at && r.status === 200)
-      assert.ok(retry && retry.token !== refused.token && retry.path === refused.path)
-      assert.equal(exchangesBetween(tokens, refused.at, retry.at), 1, 'not exactly one renewal exchange')
-      assert.equal(scan.stdout.match(/the token was refused; getting a new one/g)?.length, 1)
+      assertRenewedOnce(run, tokens)
       // The pre-signed upload never carried the bearer token.
       assert.deepEqual(
         api.records.filter(r => r.authorizationOnUpload !== undefined).map(r => [r.authorizationOnUpload, r.status]),

@@ -159,3 +159,26 @@ export async function assertCleanEnd(
   for (const token of used) assert.ok(!run.scan.visible.includes(token), 'a token shows in the log of the scan step')
   assert.ok(![...used].some(token => run.summary.includes(token)), 'a token is in the job summary')
 }
+
+/**
+ * The scan outlived several tokens (at least `tokens` distinct ones); every request but the revoked token's
+ * one came with an active, unexpired token; the revoked one was refused once, and the retry of that call
+ * came with a new token after exactly one exchange (the renewal).
+ */
+export function assertRenewedOnce(run: ScanRun, server: TokenServer, tokens = 4): void {
+  const { api } = run
+  const used = new Set(api.records.flatMap(r => (r.token ? [r.token] : [])))
+  assert.ok(used.size >= tokens, `only ${used.size} tokens for a scan of ${tokens + 1} token lifetimes`)
+  for (const record of api.records.filter(r => r.token && r.status !== 401)) {
+    assert.ok(record.active && record.exp !== undefined && record.exp * 1000 > record.at, 'an expired token was sent')
+  }
+  assert.ok(run.revoked, 'no token was revoked mid-poll')
+  assert.equal(run.refused.length, 1, `${run.refused.length} requests were refused, not just the revoked token's`)
+  const [refused] = run.refused
+  assert.ok(refused)
+  assert.equal(refused.token, run.revoked.token)
+  const retry = api.records.find(r => r.at > refused.at && r.status === 200)
+  assert.ok(retry && retry.token !== refused.token && retry.path === refused.path, 'the refused call was not retried')
+  assert.equal(exchangesBetween(server, refused.at, retry.at), 1, 'not exactly one renewal exchange')
+  assert.equal(run.scan.stdout.match(/the token was refused; getting a new one/g)?.length, 1)
+}
