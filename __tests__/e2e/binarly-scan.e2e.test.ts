@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { startJob } from '../support/job.ts'
 import { CLIENTS, startOidcServer, type OidcServer } from '../support/oidc-server.ts'
 import { assertCleanEnd, assertRenewedOnce, runScanJob, type TokenServer } from '../support/scan-job.ts'
 
@@ -90,6 +91,41 @@ describe('examples/binarly-scan.sh, runner-style, against the Binarly stand-in',
     } finally {
       run.job.close()
       await run.api.close()
+    }
+  })
+})
+
+describe('binarly-token --renew, runner-style', () => {
+  test('8 steps renewing the same refused token at once: one exchange, one token for all, the refused one revoked', async () => {
+    const job = startJob()
+    try {
+      const inputs = { ...tokens.inputs, 'token-command': 'true', 'min-validity': '2' }
+      const main = await job.main(inputs)
+      assert.equal(main.code, 0, main.stdout + main.stderr)
+      const refused = main.outputs['access-token'] ?? ''
+      const before = server.tokenRequests().length
+      const burst = await job.run(
+        'seq 8 | xargs -P 8 -I{} sh -c \'t=$(printf "%s\\n" "$BINARLY_ACCESS_TOKEN" | binarly-token --renew) && echo "$t"\'',
+        { name: 'renew burst' }
+      )
+      assert.equal(burst.code, 0, burst.stderr)
+      const got = burst.stdout.trim().split('\n')
+      assert.equal(got.length, 8)
+      assert.equal(new Set(got).size, 1, 'the renewing steps got different tokens')
+      assert.notEqual(got[0], refused)
+      assert.equal(server.tokenRequests().length, before + 1, 'not exactly one exchange for 8 renewals')
+      // The agent revokes it beside the exchange: give the revocation a moment to land.
+      for (let i = 0; i < 50 && (await server.introspect(refused)).active !== false; i++) {
+        await new Promise(resolve => setTimeout(resolve, 20))
+      }
+      assert.equal((await server.introspect(refused)).active, false, 'the refused token is still active')
+      assert.equal((await server.introspect(got[0] ?? '')).active, true)
+      assert.ok(burst.masks.includes(got[0] ?? ''), 'the new token was masked')
+      const post = await job.post(inputs)
+      assert.equal(post.code, 0, post.stdout + post.stderr)
+      assert.equal((await server.introspect(got[0] ?? '')).active, false)
+    } finally {
+      job.close()
     }
   })
 })
