@@ -3,7 +3,8 @@
 # for the scan, and fail the job when a finding's issue status is in FAIL_ON_STATUS. Run it in a step after
 # binarly-m2m-auth with `token-command: true`: every API call takes a fresh token from `binarly-token`, so
 # a scan that outlives several tokens still completes. Only endpoints and fields Binarly documents are used;
-# where the docs are silent, a comment says so. Needs bash, curl and jq (all on GitHub's ubuntu runners).
+# where the docs are silent, a comment says so. Needs bash 4 or later, curl and jq (all on GitHub's ubuntu
+# runners; macOS ships bash 3).
 #
 # Usage: binarly-scan.sh IMAGE_FILE
 #

@@ -71,11 +71,13 @@ describe('examples/binarly-scan.sh, runner-style, against the Binarly stand-in',
     }
   })
 
-  test('a finding whose status is in FAIL_ON_STATUS fails the job, naming how many', async () => {
+  test('a finding whose status is in FAIL_ON_STATUS fails the job, naming how many; a product is created by name', async () => {
     const run = await runScanJob(tokens, {
       scanMs: 3000,
       findings: [{ issueStatus: 'new' }, { issueStatus: 'remediated' }],
-      failOn: 'new,inProgress,rejected'
+      failOn: 'new,inProgress,rejected',
+      // No product ID: the script creates the product by name (Binarly documents no lookup by name).
+      env: { BINARLY_PRODUCT_ID: '', BINARLY_PRODUCT_NAME: 'gateway-firmware' }
     })
     try {
       const { scan } = run
@@ -83,6 +85,14 @@ describe('examples/binarly-scan.sh, runner-style, against the Binarly stand-in',
       assert.match(
         scan.stderr,
         /^::error title=Binarly scan::Binarly scan [0-9A-Z]{26} failed: 1 finding\(s\) with a status in FAIL_ON_STATUS \(new,inProgress,rejected\)\.$/m
+      )
+      assert.match(
+        scan.stdout,
+        /^Created product [0-9A-Z]{26}; set BINARLY_PRODUCT_ID=[0-9A-Z]{26} for the next scans/m
+      )
+      assert.deepEqual(
+        [...run.api.products.values()].map(p => p.name),
+        ['router-firmware', 'gateway-firmware']
       )
       assert.match(run.summary, /\| Findings new \| 1 \|/)
       assert.match(run.summary, /\| Result \| \*\*failed: 1 finding/)
