@@ -5,6 +5,10 @@
  * 1. A cached call (the agent holds a valid token): wall time of `binarly-token` (the sh script, as a step
  *    runs it) against `node -e ''`. Goal: at most 1.5 times.
  * 2. 16 concurrent calls when the token runs low: how many token requests reach the server. Goal: 1.
+ * 3. A 60-minute Binarly scan compressed 60 times (a 60 s scan, 30 s tokens, min-validity 2 s, a poll a
+ *    second, one token revoked at the server 15 s into the polling): examples/binarly-scan.sh against the
+ *    Binarly stand-in, from the main step to the post step. Goal: token requests at most
+ *    ceil(scan / token life) + 1 = 3, the revocation's renewal included.
  *
  * Runs the test bundles of the current src/ (npm run bundle:test) in runner-style jobs against the loopback
  * oidc-provider.
@@ -14,6 +18,7 @@ import { median } from '../__tests__/support/matrix.ts'
 import { startJob, type Job } from '../__tests__/support/job.ts'
 import { CLIENTS, startOidcServer, type OidcServer } from '../__tests__/support/oidc-server.ts'
 import { NODE24 } from '../__tests__/support/runner.ts'
+import { runScanJob } from '../__tests__/support/scan-job.ts'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30)
 const BURSTS = Number(process.env.BENCH_BURSTS ?? 3)
@@ -95,3 +100,51 @@ await withJob(5, async (job, command, server) => {
     console.log(`| ${burst} | ${server.tokenRequests().length - before} | ${new Set(printed).size} |`)
   }
 })
+
+// 3. A compressed 60-minute scan with one revocation: token requests from the main step to the post step.
+{
+  const SCAN_S = Number(process.env.BENCH_SCAN_SECONDS ?? 60)
+  const TTL_S = 30
+  const server = await startOidcServer({ ttl: TTL_S })
+  let firstPoll = 0
+  const run = await runScanJob(
+    {
+      inputs: { 'auth-url': server.issuer, 'client-id': CLIENTS.post.id, 'client-secret': CLIENTS.post.secret },
+      introspect: token => server.introspect(token),
+      revoke: async token => {
+        await fetch(server.revocationEndpoint, {
+          method: 'POST',
+          body: new URLSearchParams({ token, client_id: CLIENTS.post.id, client_secret: CLIENTS.post.secret })
+        })
+      },
+      tokenRequestTimes: () => server.tokenRequests().map(r => r.at)
+    },
+    {
+      scanMs: SCAN_S * 1000,
+      findings: [{ issueStatus: 'remediated' }],
+      revokeWhen: record => {
+        firstPoll ||= record.at
+        return record.at - firstPoll >= 15_000
+      }
+    }
+  )
+  try {
+    if (run.scan.code !== 0 || run.post.code !== 0) {
+      throw new Error(`the scan job failed:\n${run.scan.stdout}${run.scan.stderr}${run.post.stdout}${run.post.stderr}`)
+    }
+    const requests = server.tokenRequests().length
+    const goal = Math.ceil(SCAN_S / TTL_S) + 1
+    const seen = new Set(run.api.records.flatMap(r => (r.token ? [r.token] : [])))
+    console.log(
+      `\nA ${SCAN_S} s scan (a ${SCAN_S}-minute one compressed 60×), ${TTL_S} s tokens, min-validity 2 s, one token revoked mid-scan (goal: at most ceil(scan / token life) + 1 = ${goal} token requests):\n`
+    )
+    console.log('| token requests | tokens the API saw | 401 answers | goal | met |\n|---:|---:|---:|---:|---|')
+    console.log(
+      `| ${requests} | ${seen.size} | ${run.refused.length} | ≤ ${goal} | ${requests <= goal ? 'yes' : 'NO'} |`
+    )
+  } finally {
+    run.job.close()
+    await run.api.close()
+    await server.close()
+  }
+}

@@ -24,6 +24,8 @@ export interface Keycloak {
    * answer (undefined when empty), rejects on a non-2xx status.
    */
   adminRequest(method: string, path: string, body?: unknown): Promise<unknown>
+  /** Merges these attributes into a client's (e.g. `access.token.lifespan`). */
+  setClientAttributes(clientId: string, attributes: Record<string, string>): Promise<void>
   /** Makes a client-jwt client trust exactly these public keys. */
   setClientJwks(clientId: string, jwks: { keys: object[] }): Promise<void>
   /** The shared server directory. */

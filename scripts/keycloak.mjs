@@ -321,6 +321,7 @@ function installHooks() {
  *   Admin REST API call on adminUrl + path (e.g. 'GET', '/clients?clientId=binarly-ci') with a fresh admin
  *   token; resolves to the parsed JSON answer (undefined when empty), rejects on a non-2xx status.
  * @property {(clientId: string, jwks: { keys: object[] }) => Promise<void>} setClientJwks
+ * @property {(clientId: string, attributes: Record<string, string>) => Promise<void>} setClientAttributes
  *   Makes a client-jwt client trust exactly these public keys.
  * @property {string} home           the shared server directory
  * @property {string} runDir         this run's Keycloak home (removed by stop())
@@ -451,17 +452,18 @@ export async function startKeycloak({ version, port, timeoutMs = 180_000 } = {})
     return text ? JSON.parse(text) : undefined
   }
 
-  const setClientJwks = async (clientId, jwks) => {
+  const setClientAttributes = async (clientId, attributes) => {
     const [client] = await adminRequest('GET', `/clients?clientId=${encodeURIComponent(clientId)}`)
     if (!client) throw new Error(`no client ${clientId} in ${REALM}`)
-    client.attributes = {
-      ...client.attributes,
+    client.attributes = { ...client.attributes, ...attributes }
+    await adminRequest('PUT', `/clients/${client.id}`, client)
+  }
+  const setClientJwks = (clientId, jwks) =>
+    setClientAttributes(clientId, {
       'use.jwks.url': 'false',
       'use.jwks.string': 'true',
       'jwks.string': JSON.stringify(jwks)
-    }
-    await adminRequest('PUT', `/clients/${client.id}`, client)
-  }
+    })
 
   return {
     version: serverVersion,
@@ -476,6 +478,7 @@ export async function startKeycloak({ version, port, timeoutMs = 180_000 } = {})
     adminUrl: `${baseUrl}/admin/realms/${REALM}`,
     admin,
     adminRequest,
+    setClientAttributes,
     setClientJwks,
     home,
     runDir,

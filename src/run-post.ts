@@ -6,7 +6,8 @@
 import { readConfig } from './common/config.js'
 import type { PostDeps } from './runner/deps.js'
 import { maskConfiguredSecrets } from './runner/masking.js'
-import { postStepRevocation, revokeToken } from './oauth/revoke.js'
+import { postStepRevocation } from './oauth/post-revocation.js'
+import { revokeToken } from './oauth/revoke.js'
 import { STATE } from './runner/state.js'
 import { describeError } from './common/errors.js'
 

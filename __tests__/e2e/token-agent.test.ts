@@ -96,16 +96,18 @@ async function agent(
 }
 
 /**
- * Runs binarly-token in-process against the agent in `dir`. `both` is the two streams as one, in the order
- * written: what a log shows when the caller does not capture stdout (`binarly-token`, `| tee`, `2>&1`).
+ * Runs binarly-token in-process against the agent in `dir` (with `stdin` on its standard input). `both` is the
+ * two streams as one, in the order written: what a log shows when the caller does not capture stdout
+ * (`binarly-token`, `| tee`, `2>&1`).
  */
-async function command(dir: string | undefined, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
+async function command(dir: string | undefined, args: string[] = [], env: NodeJS.ProcessEnv = {}, stdin = '') {
   let stdout = ''
   let stderr = ''
   let both = ''
   const code = await runTokenCommand(args, dir === undefined ? env : { ...env, BINARLY_TOKEN_AGENT: dir }, {
     stdout: text => void ((stdout += text), (both += text)),
     stderr: text => void ((stderr += text), (both += text)),
+    stdin: () => Promise.resolve(stdin),
     now: () => Date.now()
   })
   return { code, stdout, stderr, both }
@@ -370,6 +372,110 @@ describe('the agent', () => {
 
   test('a socket that cannot be listened on fails the start', async () => {
     await assert.rejects(agent({}, {}, { socket: join(scratch, 'missing-dir', 'agent.sock') }), /EACCES|ENOENT/)
+  })
+})
+
+describe('binarly-token --renew: the agent replaces a refused token by compare-and-swap', () => {
+  const revocations = (): number => server.requests.filter(r => r.path === '/token/revocation').length
+  /** Until the server says the token is inactive (the agent revokes it beside the exchange). */
+  async function inactive(token: string): Promise<boolean> {
+    for (let i = 0; i < 50; i++) {
+      if ((await server.introspect(token)).active === false) return true
+      await sleep(20)
+    }
+    return false
+  }
+
+  test('the current token refused: revoked at the server, one exchange; renewed already: the current one; a renewal is marked so for the post step', async () => {
+    const { dir } = await agent()
+    const first = await command(dir)
+    const refused = first.stdout.trim()
+    assert.equal((await server.introspect(refused)).active, true)
+    const exchanges = server.tokenRequests().length
+    const renewed = await command(dir, ['--renew', '--json'], { RUNNER_DEBUG: '1' }, `${refused}\n`)
+    assert.equal(renewed.code, 0, renewed.stderr)
+    const token = (JSON.parse(renewed.stdout) as { access_token: string }).access_token
+    assert.notEqual(token, refused)
+    assert.match(renewed.stderr, new RegExp(`^::add-mask::${token}\n::debug::binarly-token: a new token`))
+    assert.equal(server.tokenRequests().length, exchanges + 1)
+    assert.ok(await inactive(refused), 'the refused token was not revoked')
+    assert.equal((await server.introspect(token)).active, true)
+    // Another step renewing the same refused token later gets the new one: no exchange, no revocation.
+    const revoked = revocations()
+    const again = await command(dir, ['--renew'], {}, refused)
+    assert.equal(again.stdout, `${token}\n`)
+    assert.equal(server.tokenRequests().length, exchanges + 1)
+    assert.equal(revocations(), revoked)
+    const stop = await askAgent<{ minted: { accessToken: string; source: string }[] }>(dir, { op: 'stop' })
+    assert.deepEqual(
+      stop.minted.map(t => [t.accessToken, t.source]),
+      [
+        [refused, 'binarly-token'],
+        [token, 'renewal']
+      ]
+    )
+  })
+
+  test('a renewal first thing finds the endpoints itself, revokes a token without expiry too; revoke: false and no revocation endpoint revoke nothing', async () => {
+    const forever = {
+      token: {
+        accessToken: 'forever',
+        tokenType: 'Bearer',
+        expiresIn: undefined,
+        expiresAt: undefined,
+        scope: undefined
+      }
+    }
+    const first = await agent({}, {}, forever)
+    try {
+      const before = revocations()
+      const renewed = await command(first.dir, ['--renew'], {}, 'forever\n')
+      assert.equal(renewed.code, 0, renewed.stderr)
+      assert.notEqual(renewed.stdout.trim(), 'forever')
+      for (let i = 0; i < 50 && revocations() === before; i++) await sleep(20)
+      assert.equal(revocations(), before + 1)
+    } finally {
+      first.running.server.close()
+    }
+    for (const extra of [{ revoke: 'false' }, { 'auth-url': server.tokenEndpoint }] as Record<string, string>[]) {
+      const { running, dir } = await agent(extra, {}, forever)
+      try {
+        const before = revocations()
+        const renewed = await command(dir, ['--renew'], {}, 'forever')
+        assert.equal(renewed.code, 0, renewed.stderr)
+        await sleep(100)
+        assert.equal(revocations(), before, `a token was revoked with ${JSON.stringify(extra)}`)
+      } finally {
+        running.server.close()
+      }
+    }
+  })
+
+  test('without the refused token on standard input (or with more than a token): a usage error; malformed renew requests are refused', async () => {
+    const { running, dir } = await agent()
+    try {
+      for (const stdin of ['', '  \n', 'two tokens\n']) {
+        const result = await command(dir, ['--renew'], {}, stdin)
+        assert.equal(result.code, 2)
+        assert.equal(result.stdout, '')
+        assert.match(
+          result.stderr,
+          /^binarly-token: --renew reads the refused token, and nothing else, on standard input: printf '%s\\n' "\$token" \| binarly-token --renew\n$/
+        )
+      }
+      const socket = join(dir, 'agent.sock')
+      for (const request of [
+        { key: KEY, op: 'renew' },
+        { key: KEY, op: 'renew', refused: '' },
+        { key: KEY, op: 'renew', refused: 'x', minValidity: -1 }
+      ]) {
+        assert.match(await raw(socket, `${JSON.stringify(request)}\n`), /the request was refused/)
+      }
+      const asked = await command(dir, ['--renew', '--min-validity', '1'], {}, 'not-the-current-token')
+      assert.equal(asked.code, 0, asked.stderr)
+    } finally {
+      running.server.close()
+    }
   })
 })
 

@@ -20,15 +20,7 @@ let github: GitHubOidc
 before(async () => {
   github = await startGitHubOidc()
   kc = await startKeycloak()
-  const [plain] = (await kc.adminRequest('GET', `/clients?clientId=${PLAIN.id}`)) as {
-    id: string
-    attributes?: Record<string, string>
-  }[]
-  assert.ok(plain)
-  await kc.adminRequest('PUT', `/clients/${plain.id}`, {
-    ...plain,
-    attributes: { ...plain.attributes, 'access.token.lifespan': String(LIFESPAN) }
-  })
+  await kc.setClientAttributes(PLAIN.id, { 'access.token.lifespan': String(LIFESPAN) })
   // GitHub federated into the realm, as docs/client-authentication.md sets it up.
   await kc.adminRequest('POST', '/identity-provider/instances', {
     alias: 'github-actions',

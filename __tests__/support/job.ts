@@ -21,6 +21,14 @@ export interface ShellResult {
   visible: string
 }
 
+export interface ShellOptions {
+  shell?: 'bash' | 'sh'
+  env?: Record<string, string>
+  name?: string
+  /** Kill the step after this long (default 60 s; a safety net, not a timing assertion). */
+  killAfterMs?: number
+}
+
 export interface Job {
   root: string
   temp: string
@@ -37,10 +45,7 @@ export interface Job {
   logs: { name: string; text: string }[]
   main(inputs: Record<string, string>, options?: StepOptions): Promise<StepResult>
   post(inputs: Record<string, string>, options?: StepOptions): Promise<StepResult>
-  run(
-    script: string,
-    options?: { shell?: 'bash' | 'sh'; env?: Record<string, string>; name?: string }
-  ): Promise<ShellResult>
+  run(script: string, options?: ShellOptions): Promise<ShellResult>
   close(): void
 }
 
@@ -101,10 +106,7 @@ export function startJob(): Job {
     Object.assign(job.env, env)
   }
 
-  async function shellStep(
-    script: string,
-    options: { shell?: 'bash' | 'sh'; env?: Record<string, string>; name?: string }
-  ): Promise<ShellResult> {
+  async function shellStep(script: string, options: ShellOptions): Promise<ShellResult> {
     const n = ++count
     const file = join(temp, `step-${n}.sh`)
     writeFileSync(file, script)
@@ -122,7 +124,7 @@ export function startJob(): Job {
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+    const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 60_000)
     const code = await new Promise<number | null>(resolve => child.on('close', resolve))
     clearTimeout(killer)
     rmSync(file)

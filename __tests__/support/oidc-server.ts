@@ -19,6 +19,8 @@ export interface RequestRecord {
   /** The decoded header and claims of a `client_assertion` (never the assertion itself). */
   assertion?: DecodedAssertion
   status: number
+  /** Date.now() when the answer was ready. */
+  at: number
 }
 
 export interface DecodedAssertion {
@@ -156,7 +158,8 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
       fields: Object.keys(body).sort(),
       values,
       ...(typeof body.client_assertion === 'string' ? { assertion: decodeAssertion(body.client_assertion) } : {}),
-      status: ctx.status
+      status: ctx.status,
+      at: Date.now()
     })
   })
   // Silence the provider's development-mode warnings about missing key configuration.

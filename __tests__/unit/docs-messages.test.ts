@@ -259,13 +259,20 @@ async function tokenCommandMessages(): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'binarly-docs-'))
   const printed: string[] = []
   const command = async (agentDir: string, argv: string[] = []): Promise<void> => {
-    const io = { stdout: () => undefined, stderr: (text: string) => printed.push(text.trim()), now: () => 0 }
+    const io = {
+      stdout: () => undefined,
+      stderr: (text: string) => printed.push(text.trim()),
+      stdin: () => Promise.resolve(''),
+      now: () => 0
+    }
     await runTokenCommand(argv, { BINARLY_TOKEN_AGENT: agentDir }, io)
   }
   const agentAt = (socket: string): void =>
     writeFileSync(join(dir, 'agent.json'), JSON.stringify({ socket, key: 'k', timeoutMs: 30_000 }))
   try {
     await command(join(dir, 'gone'))
+    // --renew without the refused token on standard input.
+    await command(join(dir, 'gone'), ['--renew'])
     // A path that is no listening socket: connecting to it is refused.
     writeFileSync(join(dir, 'not-a-socket'), '')
     agentAt(join(dir, 'not-a-socket'))

@@ -1,9 +1,11 @@
 /**
  * The token agent's memory: the current token, reused while it is valid long enough for the caller, else
- * one exchange that every concurrent caller shares (single flight). Pure but for the exchange it is given;
- * the clock is passed in.
+ * one exchange that every concurrent caller shares (single flight). A token the API refused is renewed by
+ * compare-and-swap: revoked and replaced only while it is still the current one. Pure but for the exchange
+ * and the revocation it is given; the clock is passed in.
  */
 import type { IssuedToken } from '../runner/outputs.js'
+import type { MintSource } from './protocol.js'
 
 export interface CachedToken {
   token: IssuedToken
@@ -28,11 +30,14 @@ export class TokenCache {
   private freshLifetimeMs = 0
   private inFlight: Promise<IssuedToken> | undefined
   private readonly mintedTokens: IssuedToken[] = []
+  private readonly renewals = new WeakSet<IssuedToken>()
 
   constructor(
     initial: IssuedToken | undefined,
     private readonly exchange: () => Promise<IssuedToken>,
-    private readonly now: () => number
+    private readonly now: () => number,
+    /** Revokes a refused token (its failure is not the caller's: the token is refused anyway). */
+    private readonly revoke: (token: IssuedToken) => Promise<void>
   ) {
     this.current = initial
   }
@@ -44,6 +49,23 @@ export class TokenCache {
     if (current && !this.inFlight && this.goodEnough(current, wanted)) return this.answer(current, wanted, false)
     const token = await this.refresh()
     return this.answer(token, wanted, true)
+  }
+
+  /**
+   * The API refused `refused` before its expiry. While it is still the current token (and no exchange runs),
+   * it is revoked and replaced by one exchange, which every caller renewing it meanwhile shares; otherwise
+   * someone renewed or refreshed it already, and the caller gets what get() hands out.
+   */
+  async renew(refused: string, minValiditySeconds: number): Promise<CachedToken> {
+    const current = this.current
+    if (this.inFlight || current?.accessToken !== refused) return this.get(minValiditySeconds)
+    const token = await this.refresh(current)
+    return this.answer(token, minValiditySeconds * 1000, true)
+  }
+
+  /** Who minted a token of minted(): an exchange for binarly-token, or a renewal. */
+  sourceOf(token: IssuedToken): MintSource {
+    return this.renewals.has(token) ? 'renewal' : 'binarly-token'
   }
 
   /** Resolves once no exchange is running (whatever its outcome). */
@@ -74,13 +96,19 @@ export class TokenCache {
     return { token, fresh, shortLived: Math.floor(this.freshLifetimeMs / 1000) }
   }
 
-  /** One exchange, shared by everyone who asks while it runs. */
-  private refresh(): Promise<IssuedToken> {
+  /** One exchange, shared by everyone who asks while it runs; a renewal revokes the refused token meanwhile. */
+  private refresh(refused?: IssuedToken): Promise<IssuedToken> {
     this.inFlight ??= (async () => {
       try {
+        if (refused) {
+          // Never handed out again, even if the exchange fails.
+          this.current = undefined
+          void this.revoke(refused).catch(() => undefined)
+        }
         const token = await this.exchange()
         this.current = token
         this.mintedTokens.push(token)
+        if (refused) this.renewals.add(token)
         this.freshLifetimeMs = (token.expiresIn ?? 0) * 1000
         return token
       } finally {

@@ -11,15 +11,19 @@ import { AGENT_DIR_VARIABLE, type TokenAnswer } from './protocol.js'
 export interface CommandIO {
   stdout(text: string): void
   stderr(text: string): void
+  /** All of standard input (read only for --renew). */
+  stdin(): Promise<string>
   now(): number
 }
 
-export const USAGE = `Usage: binarly-token [--min-validity SECONDS] [--json]
+export const USAGE = `Usage: binarly-token [--min-validity SECONDS] [--json] [--renew]
 
 Prints an access token of this job (from binarly-m2m-auth with token-command: true) that is valid for at
 least SECONDS more (default: the action's min-validity input), getting a new one when needed.
   --min-validity SECONDS  how long the token must still be valid (0 to 86400)
   --json                  print {"access_token","token_type","expires_in","expires_at","scope"}
+  --renew                 the API refused the token given on standard input (HTTP 401): replace it
+                          (printf '%s\\n' "$token" | binarly-token --renew)
 `
 
 /** Workflow command escaping (as @actions/core does for `::add-mask::`). */
@@ -33,13 +37,14 @@ export async function runTokenCommand(argv: string[], env: NodeJS.ProcessEnv, io
     io.stderr(`binarly-token: ${message}\n`)
     return code
   }
-  let options: { 'min-validity'?: string; json?: boolean; help?: boolean }
+  let options: { 'min-validity'?: string; json?: boolean; renew?: boolean; help?: boolean }
   try {
     options = parseArgs({
       args: argv,
       options: {
         'min-validity': { type: 'string' },
         json: { type: 'boolean' },
+        renew: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' }
       }
     }).values
@@ -58,6 +63,17 @@ export async function runTokenCommand(argv: string[], env: NodeJS.ProcessEnv, io
       return fail(`--min-validity "${raw}" is not a whole number of seconds from 0 to 86400.`, 2)
     }
   }
+  let refused: string | undefined
+  if (options.renew) {
+    // From standard input, never argv: every process of the machine can read another's arguments.
+    refused = (await io.stdin()).trim()
+    if (!refused || /\s/.test(refused)) {
+      return fail(
+        `--renew reads the refused token, and nothing else, on standard input: printf '%s\\n' "$token" | binarly-token --renew`,
+        2
+      )
+    }
+  }
   const dir = env[AGENT_DIR_VARIABLE]
   if (!dir) {
     return fail(
@@ -67,7 +83,11 @@ export async function runTokenCommand(argv: string[], env: NodeJS.ProcessEnv, io
 
   let answer: TokenAnswer
   try {
-    answer = await askAgent<TokenAnswer>(dir, { op: 'token', ...(minValidity === undefined ? {} : { minValidity }) })
+    const asked = minValidity === undefined ? {} : { minValidity }
+    answer = await askAgent<TokenAnswer>(
+      dir,
+      refused === undefined ? { op: 'token', ...asked } : { op: 'renew', refused, ...asked }
+    )
   } catch (error) {
     return fail((error as Error).message)
   }

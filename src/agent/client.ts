@@ -25,8 +25,11 @@ export function readAgentFile(dir: string): AgentFile {
   return JSON.parse(text) as AgentFile
 }
 
+/** A request of any kind, without the key (Omit over each member of the union, not over their common keys). */
+type WithoutKey<T> = T extends unknown ? Omit<T, 'key'> : never
+
 /** Sends `request` (the key is added) and resolves with the parsed answer line. */
-export function askAgent<T>(dir: string, request: Omit<AgentRequest, 'key'>, waitMs?: number): Promise<T> {
+export function askAgent<T>(dir: string, request: WithoutKey<AgentRequest>, waitMs?: number): Promise<T> {
   const agent = readAgentFile(dir)
   const limit = waitMs ?? agent.timeoutMs + 5000
   return new Promise<T>((resolve, reject) => {

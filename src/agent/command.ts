@@ -9,6 +9,14 @@ export async function run(): Promise<void> {
   process.exitCode = await runTokenCommand(process.argv.slice(2), process.env, {
     stdout: text => process.stdout.write(text),
     stderr: text => process.stderr.write(text),
+    stdin: () => readStdin(),
     now: () => Date.now()
   })
+}
+
+/** Standard input to its end (for --renew: the refused token). */
+async function readStdin(): Promise<string> {
+  let text = ''
+  for await (const chunk of process.stdin.setEncoding('utf8')) text += chunk as string
+  return text
 }

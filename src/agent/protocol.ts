@@ -25,7 +25,14 @@ export interface AgentFile {
   timeoutMs: number
 }
 
-export type AgentRequest = { key: string; op: 'token'; minValidity?: number } | { key: string; op: 'stop' }
+export type AgentRequest =
+  | { key: string; op: 'token'; minValidity?: number }
+  /** `binarly-token --renew`: the API refused `refused` before its expiry; replace it (once). */
+  | { key: string; op: 'renew'; refused: string; minValidity?: number }
+  | { key: string; op: 'stop' }
+
+/** Who minted a token of the agent: an exchange for a caller of binarly-token, or a renewal of a refused one. */
+export type MintSource = 'binarly-token' | 'renewal'
 
 /** A token as the command prints it with `--json` (but `expires_in`, which it counts at print time). */
 export interface WireToken {
@@ -52,7 +59,7 @@ export type TokenAnswer =
 /** What the agent hands the post step when it stops: every token it minted that is still valid. */
 export interface StopAnswer {
   ok: true
-  minted: { accessToken: string; expiresAt: string | null }[]
+  minted: { accessToken: string; expiresAt: string | null; source: MintSource }[]
   /** The endpoints the agent used ('' when it made no request: then it minted nothing). */
   tokenEndpoint: string
   revocationEndpoint: string

@@ -22,6 +22,7 @@ import { issuedToken, type IssuedToken } from '../runner/outputs.js'
 import { BASE_DELAY_MS, MAX_DELAY_MS, type Clock } from '../net/retry.js'
 import { TokenCache } from './cache.js'
 import { requestToken } from '../oauth/token-request.js'
+import { revokeTimeoutMs, revokeToken } from '../oauth/revoke.js'
 import type { Transport } from '../net/http.js'
 
 /** What the main step hands the agent over the IPC pipe (JSON: dates as ISO strings, the URL as text). */
@@ -71,18 +72,28 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
   let audience: string | undefined
   const started = deps.clock.now()
 
+  /** The retry policy of one exchange (or revocation's discovery), within the timeout input. */
+  const attemptsNow = (): Attempts => ({
+    policy: {
+      retries: config.retries,
+      deadline: deps.clock.now() + config.timeoutMs,
+      baseDelayMs: BASE_DELAY_MS,
+      maxDelayMs: MAX_DELAY_MS
+    },
+    totalMs: config.timeoutMs,
+    clock: deps.clock,
+    log: SILENT
+  })
+  /** The client's own authentication, as in the exchange (a fresh GitHub ID token, by `deadline`). */
+  const clientAuth = (deadline: number) => ({
+    clientId: config.clientId,
+    oidcAudience: audience,
+    getIDToken: (aud: string) => deps.getIDToken(aud, Math.max(1, deadline - deps.clock.now())),
+    now: () => deps.clock.now()
+  })
+
   const exchange = async (): Promise<IssuedToken> => {
-    const attempts: Attempts = {
-      policy: {
-        retries: config.retries,
-        deadline: deps.clock.now() + config.timeoutMs,
-        baseDelayMs: BASE_DELAY_MS,
-        maxDelayMs: MAX_DELAY_MS
-      },
-      totalMs: config.timeoutMs,
-      clock: deps.clock,
-      log: { info: () => undefined, debug: () => undefined }
-    }
+    const attempts = attemptsNow()
     endpoints ??= await resolveEndpoints(config.authUrl, deps.transport, attempts)
     audience = oidcAudience(config, endpoints)
     const response = await requestToken(config, endpoints.tokenEndpoint, {
@@ -90,15 +101,30 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
       attempts,
       // Nothing the agent holds is ever printed: it has no log.
       setSecret: () => undefined,
-      auth: {
-        clientId: config.clientId,
-        oidcAudience: audience,
-        // Bounded by what is left of timeout, as in the main step.
-        getIDToken: audience => deps.getIDToken(audience, Math.max(1, attempts.policy.deadline - deps.clock.now())),
-        now: () => deps.clock.now()
-      }
+      // Bounded by what is left of timeout, as in the main step.
+      auth: clientAuth(attempts.policy.deadline)
     })
     return issuedToken(response, deps.clock.now())
+  }
+
+  /** A refused token, revoked for `binarly-token --renew` as the post step revokes (unless revoke: false). */
+  const revokeRefused = async (token: IssuedToken): Promise<void> => {
+    if (!config.revoke) return
+    endpoints ??= await resolveEndpoints(config.authUrl, deps.transport, attemptsNow())
+    const { revocationEndpoint, tokenEndpoint } = endpoints
+    if (!revocationEndpoint) return
+    audience = oidcAudience(config, endpoints)
+    await revokeToken(
+      config,
+      { token: token.accessToken, revocationEndpoint, tokenEndpoint, expiresAt: token.expiresAt?.toISOString() ?? '' },
+      {
+        transport: deps.transport,
+        clock: deps.clock,
+        log: SILENT,
+        setSecret: () => undefined,
+        auth: clientAuth(deps.clock.now() + revokeTimeoutMs(config))
+      }
+    )
   }
   const initial: IssuedToken = {
     ...setup.token,
@@ -118,7 +144,8 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
         throw error
       })
     },
-    () => deps.clock.now()
+    () => deps.clock.now(),
+    revokeRefused
   )
 
   const key = digest(setup.key)
@@ -144,7 +171,11 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
         ok: true,
         minted: [...cache.minted(), ...late]
           .filter(t => !t.expiresAt || t.expiresAt.getTime() > now)
-          .map(t => ({ accessToken: t.accessToken, expiresAt: t.expiresAt?.toISOString() ?? null })),
+          .map(t => ({
+            accessToken: t.accessToken,
+            expiresAt: t.expiresAt?.toISOString() ?? null,
+            source: cache.sourceOf(t)
+          })),
         tokenEndpoint: endpoints?.tokenEndpoint ?? '',
         revocationEndpoint: endpoints?.revocationEndpoint ?? '',
         oidcAudience: audience ?? ''
@@ -159,7 +190,8 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
     }
     const minValidity = request.minValidity ?? config.minValiditySeconds
     try {
-      const { token, fresh, shortLived } = await cache.get(minValidity)
+      const { token, fresh, shortLived } =
+        request.op === 'renew' ? await cache.renew(request.refused, minValidity) : await cache.get(minValidity)
       return { ok: true, token: wire(token), fresh, minValidity, ...(shortLived === undefined ? {} : { shortLived }) }
     } catch (error) {
       return { ok: false, error: describeError(error) }
@@ -205,6 +237,9 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
   return { server, stop }
 }
 
+/** The agent has no log: nothing it does is printed. */
+const SILENT = { info: () => undefined, debug: () => undefined }
+
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest()
 }
@@ -221,10 +256,14 @@ export function parseRequest(line: string, key: Buffer): AgentRequest | undefine
   const r = request as Record<string, unknown>
   if (typeof r.key !== 'string' || !timingSafeEqual(digest(r.key), key)) return undefined
   if (r.op === 'stop') return { key: r.key, op: 'stop' }
-  if (r.op !== 'token') return undefined
-  if (r.minValidity === undefined) return { key: r.key, op: 'token' }
-  if (typeof r.minValidity !== 'number' || !Number.isInteger(r.minValidity) || r.minValidity < 0) return undefined
-  return { key: r.key, op: 'token', minValidity: r.minValidity }
+  if (r.op !== 'token' && r.op !== 'renew') return undefined
+  if (r.minValidity !== undefined) {
+    if (typeof r.minValidity !== 'number' || !Number.isInteger(r.minValidity) || r.minValidity < 0) return undefined
+  }
+  const minValidity = r.minValidity === undefined ? {} : { minValidity: r.minValidity }
+  if (r.op === 'token') return { key: r.key, op: 'token', ...minValidity }
+  if (typeof r.refused !== 'string' || !r.refused) return undefined
+  return { key: r.key, op: 'renew', refused: r.refused, ...minValidity }
 }
 
 function wire(token: IssuedToken): WireToken {

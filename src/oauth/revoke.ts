@@ -5,9 +5,7 @@
  */
 import { withAttempts, type AttemptLog, type AttemptResult } from '../net/attempts.js'
 import { clientCredentials } from './client-auth.js'
-import { checkHttpPolicy, type Config } from '../common/config.js'
-import type { Transport } from '../net/http.js'
-import { requestIdToken } from './github-oidc.js'
+import type { Config } from '../common/config.js'
 import { secretsOf } from './secret-forms.js'
 import { BASE_DELAY_MS, MAX_DELAY_MS, type Clock } from '../net/retry.js'
 import type { TokenRequestDeps } from './token-request.js'
@@ -32,51 +30,6 @@ export interface Revocation {
 }
 
 export type RevokeDeps = Omit<TokenRequestDeps, 'attempts'> & { clock: Clock; log: AttemptLog }
-
-/** What preparing the post step's revocations takes from the step (the runner's PostDeps has all of it). */
-export interface PostRevocationDeps {
-  core: AttemptLog & { warning(message: string): void; setSecret(secret: string): void }
-  transport: Transport
-  clock: Clock
-  env: NodeJS.ProcessEnv
-  /** Trusts extra CAs for every TLS connection of the process. */
-  trustCAs: (pem: string) => Promise<number>
-}
-
-/**
- * What the post step does before it revokes (its own token, or those binarly-token minted): hold the
- * revocation endpoint to auth-url's http:// rule (it receives the client credentials too), trust the extra
- * CAs, and build revokeToken's deps, where a github_oidc revocation gets a fresh, masked GitHub ID token within
- * the revocation's budget.
- */
-export async function postStepRevocation(
-  config: Config,
-  revocationEndpoint: string,
-  oidcAudience: string | undefined,
-  deps: PostRevocationDeps
-): Promise<RevokeDeps> {
-  const { core } = deps
-  const warnings: string[] = []
-  checkHttpPolicy(new URL(revocationEndpoint), config.allowHttp, 'The revocation endpoint', warnings)
-  for (const warning of warnings) core.warning(warning)
-  if (config.caCertificate) await deps.trustCAs(config.caCertificate)
-  return {
-    transport: deps.transport,
-    clock: deps.clock,
-    log: core,
-    setSecret: secret => core.setSecret(secret),
-    auth: {
-      clientId: config.clientId,
-      oidcAudience,
-      getIDToken: async audience => {
-        const idToken = await requestIdToken(deps.transport, deps.env, audience, revokeTimeoutMs(config))
-        core.setSecret(idToken)
-        return idToken
-      },
-      now: () => deps.clock.now()
-    }
-  }
-}
 
 /** The form body of a revocation request (RFC 7009 §2.1), then the client's fields. */
 export function revocationBody(token: string, clientFields: Record<string, string>): string {

@@ -1,4 +1,4 @@
-/** The token agent's cache: reuse while valid long enough, one shared exchange otherwise. */
+/** The token agent's cache: reuse while valid long enough, one shared exchange otherwise; renewal by compare-and-swap. */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { IssuedToken } from '../../../src/runner/outputs.ts'
@@ -19,15 +19,20 @@ function setup(initialLifetimeS: number | undefined, lifetimeS: number | undefin
   const clock = { now: 1_000_000 }
   let count = 0
   let release: (() => void) | undefined
-  const gate = { hold: false, fail: undefined as Error | undefined }
+  const gate = { hold: false, fail: undefined as Error | undefined, failRevoke: false }
   const exchange = async (): Promise<IssuedToken> => {
     count++
     if (gate.hold) await new Promise<void>(resolve => (release = resolve))
     if (gate.fail) throw gate.fail
     return tokenAt(clock.now, `t${count}`, lifetimeS)
   }
-  const cache = new TokenCache(tokenAt(clock.now, 'initial', initialLifetimeS), exchange, () => clock.now)
-  return { cache, clock, gate, exchanges: () => count, release: () => release?.() }
+  const revoked: string[] = []
+  const revoke = async (token: IssuedToken): Promise<void> => {
+    revoked.push(token.accessToken)
+    if (gate.failRevoke) throw new Error('the revocation endpoint is down')
+  }
+  const cache = new TokenCache(tokenAt(clock.now, 'initial', initialLifetimeS), exchange, () => clock.now, revoke)
+  return { cache, clock, gate, revoked, exchanges: () => count, release: () => release?.() }
 }
 
 describe('TokenCache', () => {
@@ -121,5 +126,54 @@ describe('TokenCache', () => {
     assert.equal(got.shortLived, undefined)
     assert.equal((await cache.get(60)).token.accessToken, 't1')
     assert.equal(exchanges(), 1)
+  })
+
+  test('renew: the current token refused is revoked and replaced by one exchange, marked as a renewal', async () => {
+    const { cache, revoked, exchanges } = setup(300)
+    const renewed = await cache.renew('initial', 60)
+    assert.deepEqual(renewed, { token: cache.minted()[0], fresh: true })
+    assert.equal(renewed.token.accessToken, 't1')
+    assert.deepEqual(revoked, ['initial'])
+    assert.equal(exchanges(), 1)
+    assert.equal(cache.sourceOf(renewed.token), 'renewal')
+    // The renewed token is the current one now.
+    assert.deepEqual(await cache.get(60), { token: renewed.token, fresh: false })
+  })
+
+  test('renew: 16 callers renewing the same refused token at once cause one revocation and one exchange', async () => {
+    const { cache, gate, revoked, exchanges, release } = setup(300)
+    gate.hold = true
+    const renewing = Array.from({ length: 16 }, () => cache.renew('initial', 60))
+    await new Promise(resolve => setImmediate(resolve))
+    release()
+    const got = await Promise.all(renewing)
+    assert.deepEqual(new Set(got.map(g => g.token.accessToken)), new Set(['t1']))
+    assert.equal(exchanges(), 1)
+    assert.deepEqual(revoked, ['initial'])
+  })
+
+  test('renew: a token someone renewed already gets the current one, without an exchange or a revocation', async () => {
+    const { cache, revoked, exchanges } = setup(300)
+    await cache.renew('initial', 60)
+    assert.deepEqual(await cache.renew('initial', 60), { token: cache.minted()[0], fresh: false })
+    assert.equal(exchanges(), 1)
+    assert.deepEqual(revoked, ['initial'])
+    // A token exchanged the ordinary way (not renewed) says so.
+    const { cache: other, clock } = setup(10)
+    clock.now += 5000
+    const refreshed = await other.get(60)
+    assert.equal(other.sourceOf(refreshed.token), 'binarly-token')
+  })
+
+  test('renew: a failed revocation does not fail the renewal; a failed exchange never hands out the refused token again', async () => {
+    const { cache, gate, revoked, exchanges } = setup(300)
+    gate.failRevoke = true
+    gate.fail = new Error('the server said no')
+    await assert.rejects(cache.renew('initial', 60), /the server said no/)
+    assert.deepEqual(revoked, ['initial'])
+    gate.fail = undefined
+    // The refused token is no longer current: the next call exchanges instead of handing it out.
+    assert.equal((await cache.get(60)).token.accessToken, 't2')
+    assert.equal(exchanges(), 2)
   })
 })

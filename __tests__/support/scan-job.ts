@@ -1,0 +1,184 @@
+/**
+ * Binarly's CI job, runner-style: the main step with token-command: true, then examples/binarly-scan.sh in a
+ * real bash step (the real `binarly-token` on PATH from the main step's GITHUB_PATH), then the post step,
+ * against the Binarly API stand-in (binarly-api.ts) whose every token is introspected at the token server
+ * the action uses (oidc-provider or Keycloak). Optionally revokes, at the token server, a token the job is
+ * polling with, to see the script's 401 → `binarly-token --renew` → retry. Shared by the fast suite and the
+ * Keycloak suite; the assertions are the caller's.
+ */
+import assert from 'node:assert/strict'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { startBinarlyApi, type ApiRecord, type BinarlyApi, type Finding } from './binarly-api.ts'
+import { startJob, type Job, type ShellResult } from './job.ts'
+import { formsOf } from './leaks.ts'
+import { ROOT, type StepResult } from './runner.ts'
+
+export const SCAN_SCRIPT = join(ROOT, 'examples/binarly-scan.sh')
+
+/** The token server as the scenario needs it. */
+export interface TokenServer {
+  /** The action's inputs for it (auth-url, client-id, client-secret). */
+  inputs: Record<string, string>
+  introspect(token: string): Promise<Record<string, unknown>>
+  /** Revokes a token at the server, as an admin or a key rotation would end it early. */
+  revoke(token: string): Promise<void>
+  /** Date.now() of every token request (exchange) the server got so far. */
+  tokenRequestTimes(): number[]
+}
+
+export interface ScanOptions {
+  scanMs: number
+  findings: Finding[]
+  /** FAIL_ON_STATUS (default: unset, the script's default new,inProgress). */
+  failOn?: string
+  /** Revoke a fresh token of the job at the server while the scan is polled. */
+  revokeMidPoll?: boolean
+  /**
+   * Instead of revokeMidPoll's choice: revoke the token of the first successful poll this accepts (given how
+   * many distinct tokens the API has seen so far, this one included, and whether this one is new).
+   */
+  revokeWhen?: (record: ApiRecord, tokensSeen: number, isNew: boolean) => boolean
+  /** The poll interval in seconds (default 1). */
+  interval?: number
+  /** Step environment on top of the scenario's (e.g. an edited script's path). */
+  env?: Record<string, string>
+  /** The script to run (default examples/binarly-scan.sh). */
+  script?: string
+}
+
+export interface ScanRun {
+  job: Job
+  api: BinarlyApi
+  main: StepResult
+  scan: ShellResult
+  post: StepResult
+  summary: string
+  /** The token revoked mid-poll, and when. */
+  revoked?: { token: string; at: number }
+  /** API requests refused with 401. */
+  refused: ApiRecord[]
+}
+
+const POLL = /\/scans\/[0-9A-Z]{26}$/
+
+export async function runScanJob(server: TokenServer, options: ScanOptions): Promise<ScanRun> {
+  const api = await startBinarlyApi({
+    introspect: token => server.introspect(token),
+    scanMs: options.scanMs,
+    findings: options.findings,
+    products: ['router-firmware']
+  })
+  const job = startJob()
+  const inputs = { ...server.inputs, 'token-command': 'true', 'min-validity': '2' }
+  try {
+    const main = await job.main(inputs)
+    if (main.code !== 0) throw new Error(`the main step failed:\n${main.stdout}${main.stderr}`)
+    const image = join(job.workspace, 'bios.bin')
+    writeFileSync(image, randomBytes(64 * 1024))
+    const summaryFile = join(job.root, 'scan-summary.md')
+    writeFileSync(summaryFile, '')
+    const [productId] = [...api.products.keys()]
+
+    let revoked: ScanRun['revoked']
+    // By default the first poll with a token never seen before, once the job has been through a refresh: a
+    // token just minted, which binarly-token keeps handing out for the next polls.
+    const revokeWhen =
+      options.revokeWhen ??
+      (options.revokeMidPoll ? (r: ApiRecord, seen: number, isNew: boolean) => isNew && seen > 2 : undefined)
+    const revoking = revokeWhen
+      ? (async () => {
+          const seen = new Set<string>()
+          const record = await api.waitFor(r => {
+            if (!r.token) return false
+            const isNew = !seen.has(r.token)
+            seen.add(r.token)
+            return POLL.test(r.path) && r.status === 200 && revokeWhen(r, seen.size, isNew)
+          }, options.scanMs + 20_000)
+          await server.revoke(record.token ?? '')
+          revoked = { token: record.token ?? '', at: Date.now() }
+        })()
+      : Promise.resolve()
+
+    const scan = await job.run(`"${options.script ?? SCAN_SCRIPT}" bios.bin\n`, {
+      name: 'binarly-scan.sh',
+      killAfterMs: options.scanMs + 60_000,
+      env: {
+        BINARLY_API_URL: api.url,
+        BINARLY_PRODUCT_ID: `products/${productId}`,
+        BINARLY_IMAGE_VERSION: '1.0.0',
+        BINARLY_POLL_INTERVAL: String(options.interval ?? 1),
+        BINARLY_SCAN_TIMEOUT: '120',
+        GITHUB_STEP_SUMMARY: summaryFile,
+        ...(options.failOn === undefined ? {} : { FAIL_ON_STATUS: options.failOn }),
+        ...options.env
+      }
+    })
+    await revoking.catch(() => undefined)
+    const post = await job.post(inputs)
+    return {
+      job,
+      api,
+      main,
+      scan,
+      post,
+      summary: readFileSync(summaryFile, 'utf8'),
+      ...(revoked ? { revoked } : {}),
+      refused: api.records.filter(r => r.status === 401)
+    }
+  } catch (error) {
+    job.close()
+    await api.close()
+    throw error
+  }
+}
+
+/** The token requests between two moments. */
+export function exchangesBetween(server: TokenServer, from: number, to: number): number {
+  return server.tokenRequestTimes().filter(at => at >= from && at <= to).length
+}
+
+/** Every token the job used is inactive at the server; no secret or token shows in any step's log. */
+export async function assertCleanEnd(
+  run: ScanRun,
+  introspect: TokenServer['introspect'],
+  secret: string
+): Promise<void> {
+  assert.equal(run.post.code, 0, run.post.stdout + run.post.stderr)
+  assert.deepEqual(run.post.warnings, [])
+  const used = new Set(run.api.records.flatMap(r => (r.token ? [r.token] : [])))
+  used.add(run.main.outputs['access-token'] ?? '')
+  for (const token of used) {
+    assert.equal((await introspect(token)).active, false, 'a token of the job is still active after the post step')
+  }
+  for (const log of run.job.logs) {
+    for (const form of formsOf(secret)) assert.ok(!log.text.includes(form), `the secret leaked into ${log.name}`)
+  }
+  // The script's own log (the main step's output and env files hold its token by design).
+  for (const token of used) assert.ok(!run.scan.visible.includes(token), 'a token shows in the log of the scan step')
+  assert.ok(![...used].some(token => run.summary.includes(token)), 'a token is in the job summary')
+}
+
+/**
+ * The scan outlived several tokens (at least `tokens` distinct ones); every request but the revoked token's
+ * one came with an active, unexpired token; the revoked one was refused once, and the retry of that call
+ * came with a new token after exactly one exchange (the renewal).
+ */
+export function assertRenewedOnce(run: ScanRun, server: TokenServer, tokens = 4): void {
+  const { api } = run
+  const used = new Set(api.records.flatMap(r => (r.token ? [r.token] : [])))
+  assert.ok(used.size >= tokens, `only ${used.size} tokens for a scan of ${tokens + 1} token lifetimes`)
+  for (const record of api.records.filter(r => r.token && r.status !== 401)) {
+    assert.ok(record.active && record.exp !== undefined && record.exp * 1000 > record.at, 'an expired token was sent')
+  }
+  assert.ok(run.revoked, 'no token was revoked mid-poll')
+  assert.equal(run.refused.length, 1, `${run.refused.length} requests were refused, not just the revoked token's`)
+  const [refused] = run.refused
+  assert.ok(refused)
+  assert.equal(refused.token, run.revoked.token)
+  const retry = api.records.find(r => r.at > refused.at && r.status === 200)
+  assert.ok(retry && retry.token !== refused.token && retry.path === refused.path, 'the refused call was not retried')
+  assert.equal(exchangesBetween(server, refused.at, retry.at), 1, 'not exactly one renewal exchange')
+  assert.equal(run.scan.stdout.match(/the token was refused; getting a new one/g)?.length, 1)
+}
