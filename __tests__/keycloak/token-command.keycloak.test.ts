@@ -86,7 +86,12 @@ async function refreshJob(
 ): Promise<void> {
   const main = await job.main(inputs, { env })
   assert.equal(main.code, 0, main.stdout + main.stderr)
-  assert.equal(main.outputs['expires-in'], String(LIFESPAN))
+  // Keycloak answers expires_in as exp minus its clock at the answer: one second less when the request
+  // crosses a second boundary, as it does now and then under load.
+  assert.ok(
+    [String(LIFESPAN), String(LIFESPAN - 1)].includes(main.outputs['expires-in'] ?? ''),
+    `expires-in ${main.outputs['expires-in']}, expected the realm's lifespan ${LIFESPAN} (or one second less)`
+  )
   const mainToken = main.outputs['access-token'] ?? ''
   const first = await job.run('binarly-token', { env })
   assert.equal(first.code, 0, first.stderr)
