@@ -8,7 +8,7 @@ import type { PostDeps } from './runner/deps.js'
 import { maskConfiguredSecrets } from './runner/masking.js'
 import { postStepRevocation, revokeToken } from './oauth/revoke.js'
 import { STATE } from './runner/state.js'
-import { describeError } from './common/errors.js'
+import { describeError, sentence } from './common/errors.js'
 
 /** token-command: stop the job's token agent and revoke what it minted, whatever happens below. */
 async function endTokenCommand(deps: PostDeps): Promise<void> {
@@ -26,7 +26,7 @@ async function endTokenCommand(deps: PostDeps): Promise<void> {
 export async function runPost(deps: PostDeps): Promise<void> {
   const { core } = deps
   const skip = (why: string): void => {
-    core.debug(`Revocation skipped: ${why}.`)
+    core.debug(`Revocation skipped: ${sentence(why)}`)
   }
   await endTokenCommand(deps)
   const token = core.getState(STATE.token)
