@@ -17,5 +17,6 @@ test('anything else is named by its type only, never printed', () => {
 
 test('sentence: a full stop unless the text ends one already', () => {
   assert.equal(sentence('no retries left'), 'no retries left.')
-  for (const done of ['consult the server log.', 'really?', 'stop!', 'an excerpt…']) assert.equal(sentence(done), done)
+  assert.equal(sentence('an excerpt…'), 'an excerpt….')
+  for (const done of ['consult the server log.', 'really?', 'stop!']) assert.equal(sentence(done), done)
 })
