@@ -2,9 +2,11 @@
  * What `npm run demo` runs with, from the environment and a `.env` file, and how it shows a step's log.
  * Pure, so that a test holds it to action.yml.
  *
- * Every input of action.yml can be given as the runner passes it, `INPUT_<NAME>` (`INPUT_AUTH-URL`; the
- * shell-friendly `INPUT_AUTH_URL` works too), and the three values of the README also as BINARLY_AUTH_URL,
- * BINARLY_CLIENT_ID and BINARLY_CLIENT_SECRET. The environment wins over the file.
+ * Every input of action.yml can be given as the runner passes it, `INPUT_<NAME>` (`INPUT_AUTH-URL`), or with
+ * underscores (`INPUT_AUTH_URL`), and the three values of the README also as BINARLY_AUTH_URL, BINARLY_CLIENT_ID
+ * and BINARLY_CLIENT_SECRET. The environment wins over the file. In the environment only the underscore form
+ * arrives: a shell cannot set a name with `-`, and `npm run` starts the demo through /bin/sh, which drops such
+ * names from the environment; so the messages name the underscore form (and BINARLY_*), which works everywhere.
  */
 
 /** Names a value can come from, for one input: the runner's `INPUT_` form first. */
@@ -21,6 +23,13 @@ const ALIASES: Record<string, string> = {
   'auth-url': 'BINARLY_AUTH_URL',
   'client-id': 'BINARLY_CLIENT_ID',
   'client-secret': 'BINARLY_CLIENT_SECRET'
+}
+
+/** The names to suggest for an input: the ones that survive a shell (no `-`). */
+function suggested(input: string): string {
+  return variablesFor(input)
+    .filter(name => !name.includes('-'))
+    .join(' or ')
 }
 
 /** Methods and the input holding each one's credential (github_oidc has none, and cannot run off GitHub). */
@@ -74,7 +83,7 @@ export function planDemo(
     if (credentials.length > 0) {
       return {
         mode: 'missing',
-        message: `${credentials.join(', ')} ${credentials.length > 1 ? 'are' : 'is'} set but no Auth URL: set ${variablesFor('auth-url').join(' or ')} in the environment or in .env (see .env.example), or unset them to run against the embedded demo server.`
+        message: `${credentials.join(', ')} ${credentials.length > 1 ? 'are' : 'is'} set but no Auth URL: set ${suggested('auth-url')} in the environment or in .env (see .env.example), or unset them to run against the embedded demo server.`
       }
     }
     return { mode: 'embedded', overrides: given }
@@ -83,7 +92,7 @@ export function planDemo(
   const method = given['auth-method'] ?? 'client_secret_post'
   const needed = ['client-id', CREDENTIAL_OF[method]].filter((name): name is string => !!name && !given[name])
   if (needed.length > 0) {
-    const what = needed.map(name => variablesFor(name).join(' or ')).join(', and ')
+    const what = needed.map(suggested).join(', and ')
     return {
       mode: 'missing',
       message: `The demo against ${given['auth-url']} (auth-method ${method}) needs ${what}: set ${needed.length > 1 ? 'them' : 'it'} in the environment or in .env (see .env.example).`

@@ -9,7 +9,7 @@ import { maskConfiguredSecrets } from './runner/masking.js'
 import { postStepRevocation } from './oauth/post-revocation.js'
 import { revokeToken } from './oauth/revoke.js'
 import { STATE } from './runner/state.js'
-import { describeError } from './common/errors.js'
+import { describeError, sentence } from './common/errors.js'
 
 /** token-command: stop the job's token agent and revoke what it minted, whatever happens below. */
 async function endTokenCommand(deps: PostDeps): Promise<void> {
@@ -27,7 +27,7 @@ async function endTokenCommand(deps: PostDeps): Promise<void> {
 export async function runPost(deps: PostDeps): Promise<void> {
   const { core } = deps
   const skip = (why: string): void => {
-    core.debug(`Revocation skipped: ${why}.`)
+    core.debug(`Revocation skipped: ${sentence(why)}`)
   }
   await endTokenCommand(deps)
   const token = core.getState(STATE.token)

@@ -179,6 +179,22 @@ describe("Keycloak's refusals become messages that name the fix", () => {
         /OpenID discovery at .*\/realms\/binarlyrealm\/\.well-known\/openid-configuration failed: HTTP 404.*realm name is case-sensitive/
     },
     {
+      name: 'the token URL under /auth, as before Keycloak 17',
+      inputs: {
+        'auth-url': 'AUTH:BinarlyRealm/protocol/openid-connect/token',
+        'client-id': PLAIN.id,
+        'client-secret': PLAIN.secret
+      },
+      message:
+        /failed: HTTP 404 Unable to find matching target resource method\. Keycloak serves nothing at this path\. auth-url has \/auth before \/realms, the path of Keycloak before version 17: remove \/auth/
+    },
+    {
+      name: 'the realm URL under /auth',
+      inputs: { 'auth-url': 'AUTH:BinarlyRealm', 'client-id': PLAIN.id, 'client-secret': PLAIN.secret },
+      message:
+        /OpenID discovery at .*\/auth\/realms\/BinarlyRealm\/\.well-known\/openid-configuration failed: HTTP 404, .*auth-url has \/auth before \/realms, the path of Keycloak before version 17: remove \/auth/
+    },
+    {
       name: 'a scope the client does not have',
       inputs: { 'client-id': CI.id, 'client-secret': CI.secret, scope: 'binarly:nope' },
       message:
@@ -187,7 +203,9 @@ describe("Keycloak's refusals become messages that name the fix", () => {
   ]
   for (const { name, inputs, message } of cases) {
     test(name, async () => {
-      const authUrl = (inputs['auth-url'] ?? kc.tokenEndpoint).replace('REALM:', `${kc.baseUrl}/realms/`)
+      const authUrl = (inputs['auth-url'] ?? kc.tokenEndpoint)
+        .replace('REALM:', `${kc.baseUrl}/realms/`)
+        .replace('AUTH:', `${kc.baseUrl}/auth/realms/`)
       const result = await runStep('main', { ...inputs, 'auth-url': authUrl })
       assert.equal(result.code, 1, result.stdout)
       assert.equal(result.errors.length, 1, result.stdout)

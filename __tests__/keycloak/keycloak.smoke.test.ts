@@ -228,3 +228,17 @@ test('client-jwt with keys set through the admin API, and client-secret-jwt', as
   })
   assert.equal(secretJwt.status, 200, JSON.stringify(secretJwt.body))
 })
+
+test('the /auth/realms/… path of Keycloak before 17: 404 with one JSON error, no description', async () => {
+  const legacy = kc.tokenEndpoint.replace('/realms/', '/auth/realms/')
+  const response = await fetch(legacy, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'client_credentials' })
+  })
+  assert.equal(response.status, 404)
+  assert.match(response.headers.get('content-type') ?? '', /^application\/json/)
+  assert.equal(await response.text(), '{"error":"Unable to find matching target resource method"}')
+  const discovery = await fetch(`${kc.issuer.replace('/realms/', '/auth/realms/')}/.well-known/openid-configuration`)
+  assert.equal(discovery.status, 404)
+  assert.equal(await discovery.text(), '{"error":"Unable to find matching target resource method"}')
+})

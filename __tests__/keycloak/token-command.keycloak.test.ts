@@ -78,7 +78,12 @@ async function refreshJob(
 ): Promise<void> {
   const main = await job.main(inputs, { env })
   assert.equal(main.code, 0, main.stdout + main.stderr)
-  assert.equal(main.outputs['expires-in'], String(LIFESPAN))
+  // Keycloak answers expires_in as exp minus its clock at the answer: one second less when the request
+  // crosses a second boundary, as it does now and then under load.
+  assert.ok(
+    [String(LIFESPAN), String(LIFESPAN - 1)].includes(main.outputs['expires-in'] ?? ''),
+    `expires-in ${main.outputs['expires-in']}, expected the realm's lifespan ${LIFESPAN} (or one second less)`
+  )
   const mainToken = main.outputs['access-token'] ?? ''
   const first = await job.run('binarly-token', { env })
   assert.equal(first.code, 0, first.stderr)
@@ -101,7 +106,18 @@ async function refreshJob(
   assert.deepEqual(post.warnings, [])
   assert.match(post.stdout, /Revoked 1 of the 1 tokens binarly-token minted/)
   assert.equal((await introspect(fresh.access_token)).active, false, 'the minted token is still active')
-  assert.equal((await introspect(mainToken)).active, false, "the main step's token is still active")
+  // The main step's token: revoked by the post step, or left to expire when the post step ran after its
+  // expires-at. expires-at counts from expires_in's whole seconds, so it can be up to a second before
+  // Keycloak's exp: in that second the token is still active without the post step having missed anything.
+  if ((await introspect(mainToken)).active) {
+    const exp = Number(claims(mainToken).exp) * 1000
+    assert.ok(
+      Date.parse(main.outputs['expires-at'] ?? '') <= Date.now() && Date.now() < exp + 1000,
+      "the main step's token is still active, and not in its last second"
+    )
+    await sleep(exp + 1000 - Date.now())
+    assert.equal((await introspect(mainToken)).active, false, "the main step's token outlived its exp")
+  }
 }
 
 describe('binarly-token at a real Keycloak', () => {

@@ -107,6 +107,23 @@ describe('action.yml follows the metadata syntax of a JavaScript action', () => 
   })
 })
 
+describe('action.yml meets the GitHub Marketplace listing rules', () => {
+  // The release form's own check: "Description must be less than 125 characters." GitHub's publishing page
+  // adds: action.yml at the root of the repository, and a name of its own (not an existing action, user,
+  // organization or category: only the listing can tell). The form also checks branding (above) and a README.
+  test('description: one line under 125 characters', () => {
+    const description = String(action.raw.description)
+    assert.ok(description.length < 125, `description has ${description.length} characters: the Marketplace takes < 125`)
+    assert.doesNotMatch(description, /\n/, 'description: one line (a folded >- scalar)')
+  })
+
+  test('name: cannot be an account name (which has no space); action.yml and README.md at the root', () => {
+    const name = String(action.raw.name)
+    assert.match(name, /\S\s+\S/, `name "${name}" could match a GitHub user or organization`)
+    assert.ok(existsSync(join(ROOT, 'action.yml')) && existsSync(join(ROOT, 'README.md')))
+  })
+})
+
 describe('action.yml agrees with the code', () => {
   const configSource = readFileSync(join(ROOT, 'src/common/config.ts'), 'utf8')
   const source = readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' })

@@ -21,6 +21,18 @@ describe('planDemo', () => {
     assert.deepEqual(variablesFor('auth-url'), ['INPUT_AUTH-URL', 'INPUT_AUTH_URL', 'BINARLY_AUTH_URL'])
   })
 
+  test('every input has a name a shell can pass on, and that name is what the messages suggest', () => {
+    for (const input of INPUTS)
+      assert.ok(
+        variablesFor(input).some(name => /^[A-Z_][A-Z0-9_]*$/.test(name)),
+        input
+      )
+    const plan = planDemo(INPUTS, [{ INPUT_AUTH_URL: URL_, INPUT_CLIENT_ID: 'ci', INPUT_CLIENT_SECRET: 's' }])
+    assert.ok(plan.mode === 'real' && plan.inputs['client-secret'] === 's')
+    const missing = planDemo(INPUTS, [{ INPUT_AUTH_URL: URL_ }])
+    assert.ok(missing.mode === 'missing' && !missing.message.includes('-ID'), missing.mode)
+  })
+
   test('a real Auth URL with its credentials: those inputs, secrets to mask', () => {
     const plan = planDemo(INPUTS, [
       { BINARLY_AUTH_URL: URL_, BINARLY_CLIENT_ID: 'ci', INPUT_SCOPE: 'scan:read' },
@@ -42,7 +54,7 @@ describe('planDemo', () => {
     const plan = planDemo(INPUTS, [{ BINARLY_AUTH_URL: URL_ }])
     assert.deepEqual(plan, {
       mode: 'missing',
-      message: `The demo against ${URL_} (auth-method client_secret_post) needs INPUT_CLIENT-ID or INPUT_CLIENT_ID or BINARLY_CLIENT_ID, and INPUT_CLIENT-SECRET or INPUT_CLIENT_SECRET or BINARLY_CLIENT_SECRET: set them in the environment or in .env (see .env.example).`
+      message: `The demo against ${URL_} (auth-method client_secret_post) needs INPUT_CLIENT_ID or BINARLY_CLIENT_ID, and INPUT_CLIENT_SECRET or BINARLY_CLIENT_SECRET: set them in the environment or in .env (see .env.example).`
     })
   })
 
@@ -50,7 +62,7 @@ describe('planDemo', () => {
     const jwt = planDemo(INPUTS, [
       { BINARLY_AUTH_URL: URL_, BINARLY_CLIENT_ID: 'ci', 'INPUT_AUTH-METHOD': 'private_key_jwt' }
     ])
-    assert.ok(jwt.mode === 'missing' && /needs INPUT_PRIVATE-KEY or INPUT_PRIVATE_KEY:/.test(jwt.message))
+    assert.ok(jwt.mode === 'missing' && /needs INPUT_PRIVATE_KEY:/.test(jwt.message))
     const key = '-----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY-----'
     const withKey = planDemo(INPUTS, [
       { BINARLY_AUTH_URL: URL_, BINARLY_CLIENT_ID: 'ci', INPUT_AUTH_METHOD: 'private_key_jwt', INPUT_PRIVATE_KEY: key }
@@ -68,7 +80,7 @@ describe('planDemo', () => {
     assert.ok(plan.mode === 'missing')
     assert.match(
       plan.message,
-      /^client-id, client-secret are set but no Auth URL: set INPUT_AUTH-URL or INPUT_AUTH_URL or BINARLY_AUTH_URL/
+      /^client-id, client-secret are set but no Auth URL: set INPUT_AUTH_URL or BINARLY_AUTH_URL in/
     )
   })
 

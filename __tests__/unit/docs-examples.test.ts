@@ -6,13 +6,19 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { parse, parseDocument } from 'yaml'
 import { formatFinding, lintWorkflow } from '../../scripts/workflow-lint.mjs'
 import { isEntry, readActionYml, type Entry } from '../support/action-yml.ts'
 import { docFiles, fences, type Fence } from '../support/markdown.ts'
+import { ROOT } from '../support/runner.ts'
 
 const action = readActionYml()
-const THIS_ACTION = /^(\.\/|[\w.-]+\/binarly-m2m-auth@)/
+const THIS_ACTION = /^(\.\/|[^/\s]+\/binarly-m2m-auth@)/
+/** How an example refers to the action: the placeholder owner, and the major tag or a pinned commit. */
+const REFERENCE = /^<owner>\/binarly-m2m-auth@(v\d+|<sha>)$/
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version
 
 /** The workflow actionlint sees: the example itself, or its steps in a minimal job. */
 function asWorkflow(fence: Fence): string {
@@ -88,6 +94,11 @@ describe('YAML examples in README.md and docs/', () => {
         const ours = stepsOf(workflow).filter(step => THIS_ACTION.test(String(step.uses)))
         const ids = new Set<string>()
         for (const step of ours) {
+          assert.match(
+            String(step.uses),
+            REFERENCE,
+            `${fence.where}: refer to the action as <owner>/binarly-m2m-auth@v1 or @<sha> # v${VERSION}`
+          )
           if (typeof step.id === 'string') ids.add(step.id)
           const inputs = isEntry(step.with) ? step.with : {}
           for (const name of Object.keys(inputs)) {
@@ -113,6 +124,30 @@ describe('YAML examples in README.md and docs/', () => {
       })
     })
   }
+})
+
+describe('where the action lives', () => {
+  /** Every file a customer or contributor reads that may name the action's repository. */
+  const files = [...docFiles(), 'CONTRIBUTING.md', 'SECURITY.md', 'action.yml', '.github/workflows/release.yml']
+
+  test('every mention of the repository names its owner <owner>, never a real-looking account such as org/', () => {
+    const wrong = files.flatMap(file =>
+      [...readFileSync(join(ROOT, file), 'utf8').matchAll(/([^\s`'"(/:]*)\/binarly-m2m-auth\b/g)]
+        .filter(([, owner]) => owner !== '<owner>')
+        .map(([text]) => `${file}: ${text}`)
+    )
+    assert.deepEqual(wrong, [])
+  })
+
+  test(`a pinned commit is commented with the current version, v${VERSION}`, () => {
+    const pins = files.flatMap(file =>
+      [...readFileSync(join(ROOT, file), 'utf8').matchAll(/binarly-m2m-auth@<sha>(?: # (v[\d.]+))?/g)].map(
+        ([text, version]) => ({ file, text, version })
+      )
+    )
+    assert.ok(pins.length >= 2, 'the README shows the recommended pin')
+    for (const pin of pins) assert.equal(pin.version, `v${VERSION}`, `${pin.file}: ${pin.text}`)
+  })
 })
 
 describe('the checks themselves', () => {

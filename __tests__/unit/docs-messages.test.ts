@@ -161,6 +161,7 @@ async function corpus(): Promise<string[]> {
     [[keycloak(401, 'unauthorized_client', 'Client not enabled to retrieve service account')]],
     [[keycloak(401, 'unauthorized_client', 'Public client not allowed to retrieve service account')]],
     [[keycloak(404, 'Realm does not exist')]],
+    [[keycloak(404, 'Unable to find matching target resource method')]],
     [[keycloak(400, 'invalid_scope', 'Invalid scopes: binarly:nope')], { scope: 'binarly:nope' }],
     [[keycloak(403, 'invalid_request', 'HTTPS required')]],
     [[keycloak(401, 'invalid_client', invalid)], oidcInputs],
@@ -250,6 +251,16 @@ async function corpus(): Promise<string[]> {
       )
     )
   )
+  // The realm URL under /auth, as Keycloak before 17 served it; and a server whose description ends a sentence.
+  for (const [url, answer] of [
+    [
+      'https://kc.example.com/auth/realms/BinarlyRealm',
+      keycloak(404, 'Unable to find matching target resource method')
+    ],
+    ['https://kc.example.com/realms/Gone', keycloak(404, 'not_found', 'For more on this error consult the server log.')]
+  ] as const) {
+    add(await said(() => resolveEndpoints(new URL(url), async () => answer, attempts)))
+  }
   add(...(await tokenCommandMessages()))
   return messages
 }
@@ -351,6 +362,12 @@ describe('messages quoted in README.md and docs/ are what the action prints', as
     })
   }
 
+  test('no message ends a sentence twice, even when the server text it quotes ends in a full stop', () => {
+    const doubled = messages.filter(message => /[^.]\.\.(?!\.)/.test(message))
+    assert.deepEqual(doubled, [])
+    assert.ok(messages.some(message => message.includes('consult the server log.')))
+  })
+
   test('every hint the README promises for Keycloak answers is in its table', () => {
     const readme = documented.filter(d => d.where.startsWith('README.md')).map(d => d.quote)
     for (const start of [
@@ -361,6 +378,8 @@ describe('messages quoted in README.md and docs/ are what the action prints', as
       'does not exist on this server',
       'is not available to client',
       'requires HTTPS',
+      'serves nothing at this path',
+      'has /auth before /realms',
       'Nothing accepted the connection'
     ]) {
       assert.ok(

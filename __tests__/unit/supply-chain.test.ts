@@ -1,6 +1,7 @@
 /**
- * Supply chain: what the workflows run is pinned (the Keycloak image of the e2e workflow by digest), and a
- * release tag moves the major tag only for a commit on the default branch's history.
+ * Supply chain: what the workflows run is pinned (the Keycloak image of the e2e workflow by digest), a release
+ * tag moves the major tag only for a commit on the default branch's history, and only after the release is
+ * published the way immutable releases expect and verified.
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
@@ -52,4 +53,22 @@ test('release: the tagged commit must be on the default branch before the major 
     'the release job must need verify'
   )
   assert.ok(release.jobs.release?.steps.some(s => s.run?.includes('git push --force origin "refs/tags/$major"')))
+})
+
+test('release: created from the tag as a draft with CHANGELOG notes, published, verified, then the major tag moves', () => {
+  const release = yamlFile('.github/workflows/release.yml') as Workflow
+  const runs = (release.jobs.release?.steps ?? []).map(step => step.run ?? '')
+  const at = (pattern: RegExp): number => {
+    const index = runs.findIndex(run => pattern.test(run))
+    assert.ok(index >= 0, `no release step matches ${pattern}`)
+    return index
+  }
+  const create = at(/gh release create "\$TAG" --verify-tag --draft .*--notes-file/)
+  assert.match(runs[create] ?? '', /node scripts\/release-notes\.mjs "\$TAG"/)
+  const publish = at(/gh release edit "\$TAG" --draft=false/)
+  const verify = at(/gh release verify "\$TAG" \|\| \{[^}]*exit 1/)
+  const move = at(/git push --force origin "refs\/tags\/\$major"/)
+  assert.ok(create < publish && publish < verify && verify < move, 'draft, publish, verify, then move the major tag')
+  // The major tag is a plain tag: a release of its own would lock it.
+  assert.ok(!runs.some(run => /gh release create "\$major"/.test(run)))
 })

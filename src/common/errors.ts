@@ -14,6 +14,14 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * `text` as the end of a sentence: a full stop added unless it ends in one (or in `?` or `!`) already, so
+ * that a server's description ending in "." does not make ".." (a shortened excerpt's `…` gets one).
+ */
+export function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`
+}
+
 /** What the server (or the network) answered on one attempt, in a form safe to print. */
 export interface AttemptFailure {
   /** HTTP status, when a response arrived. */

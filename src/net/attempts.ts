@@ -2,7 +2,7 @@
  * Runs one HTTP exchange with retries: each attempt gets its own timeout inside the overall deadline,
  * transient failures are retried per the retry policy, and every retry is one log line.
  */
-import { EndpointError, type AttemptFailure } from '../common/errors.js'
+import { EndpointError, sentence, type AttemptFailure } from '../common/errors.js'
 import { decideRetry, attemptTimeoutMs, MIN_ATTEMPT_MS, type Clock, type RetryPolicy } from './retry.js'
 import { proxyFor } from './proxy.js'
 import { printable } from '../common/server-text.js'
@@ -156,7 +156,7 @@ export async function withAttempts<T>(
     if (!decision.retry) {
       const count = retry + 1
       const tally = failure.transient
-        ? ` Gave up after ${count} attempt${count > 1 ? 's' : ''} in ${formatMs(clock.now() - firstStarted)}: ${decision.why}.`
+        ? ` Gave up after ${count} attempt${count > 1 ? 's' : ''} in ${formatMs(clock.now() - firstStarted)}: ${sentence(decision.why)}`
         : ''
       const hint = failure.hint ? ` ${failure.hint}` : ''
       throw new EndpointError(`${describe(failure)}${tally}${hint}`, url, failure, count)

@@ -3,7 +3,7 @@
  * endpoint, else what OpenID discovery (`<url>/.well-known/openid-configuration`) says.
  */
 import { withAttempts, type Attempts, type AttemptResult } from '../net/attempts.js'
-import { InputError } from '../common/errors.js'
+import { InputError, sentence } from '../common/errors.js'
 import { printable } from '../common/server-text.js'
 import { errorFailure } from './token-response.js'
 import type { Transport } from '../net/http.js'
@@ -136,10 +136,20 @@ export async function resolveEndpoints(authUrl: URL, transport: Transport, attem
     failure => {
       const hint =
         failure.status === 404 || (failure.error && /realm/i.test(failure.error))
-          ? ' auth-url is neither a token endpoint nor an issuer with OpenID discovery: use …/realms/BinarlyRealm/protocol/openid-connect/token, or the realm URL …/realms/BinarlyRealm (the realm name is case-sensitive).'
+          ? ` ${legacyAuthPathHint(authUrl) ?? 'auth-url is neither a token endpoint nor an issuer with OpenID discovery: use …/realms/BinarlyRealm/protocol/openid-connect/token, or the realm URL …/realms/BinarlyRealm (the realm name is case-sensitive).'}`
           : ''
-      return `OpenID discovery at ${documentUrl} failed: ${failure.status ? `HTTP ${failure.status}, ` : ''}${failure.detail}.${hint}`
+      return `OpenID discovery at ${documentUrl} failed: ${failure.status ? `HTTP ${failure.status}, ` : ''}${sentence(failure.detail)}${hint}`
     }
   )
   return parseDiscovery(body, authUrl, documentUrl)
+}
+
+/**
+ * Keycloak serves realms at /realms/… since version 17, no longer under /auth/realms/…, which older guides
+ * show; it answers that old path with HTTP 404 "Unable to find matching target resource method". For a URL
+ * with /auth before /realms: what to change. Pure.
+ */
+export function legacyAuthPathHint(url: string | URL): string | undefined {
+  if (!/\/auth\/realms\//.test(new URL(url).pathname)) return undefined
+  return 'auth-url has /auth before /realms, the path of Keycloak before version 17: remove /auth, so that it is …/realms/BinarlyRealm/protocol/openid-connect/token (or the realm URL …/realms/BinarlyRealm).'
 }

@@ -1,7 +1,7 @@
 /** GitHub's OIDC identity as the client credential (auth-method github_oidc). */
 import type { Config } from '../common/config.js'
 import type { Endpoints } from './endpoints.js'
-import { InputError } from '../common/errors.js'
+import { InputError, sentence } from '../common/errors.js'
 import { printable } from '../common/server-text.js'
 import { TransportError } from '../net/transport.js'
 import { type Transport } from '../net/http.js'
@@ -39,7 +39,7 @@ export async function githubIdToken(
             ? 'its answer held no token ("value")'
             : printable(network ?? message, 200)
     throw new Error(
-      `github_oidc: GitHub's OIDC service (ACTIONS_ID_TOKEN_REQUEST_URL) gave no token for audience "${audience}": ${what}. This is on GitHub's side, not Keycloak's: re-run the job, and if it keeps failing check https://www.githubstatus.com.`,
+      `github_oidc: GitHub's OIDC service (ACTIONS_ID_TOKEN_REQUEST_URL) gave no token for audience "${audience}": ${sentence(what)} This is on GitHub's side, not Keycloak's: re-run the job, and if it keeps failing check https://www.githubstatus.com.`,
       { cause: error }
     )
   }

@@ -4,6 +4,7 @@
  */
 import type { AuthMethod } from '../common/config.js'
 import type { AttemptFailure } from '../common/errors.js'
+import { legacyAuthPathHint } from './endpoints.js'
 import { describeIdentity, type PresentedIdentity } from './github-oidc.js'
 
 export interface HintContext {
@@ -64,6 +65,10 @@ export function hintFor(failure: AttemptFailure, ctx: HintContext): string | und
         ? `The client secret of "${ctx.clientId}" is wrong: ${secret}; a secret regenerated in Keycloak replaces the old one.`
         : `Client "${ctx.clientId}" is unknown or disabled in this realm, or its secret is wrong: check client-id against the Client ID in Keycloak, the realm in auth-url (BinarlyRealm), that the client is Enabled, and ${secret}.`
     }
+  }
+  if (failure.status === 404 && /unable to find matching target resource method/i.test(error)) {
+    // Keycloak's answer to a path it does not serve: the pre-17 /auth/realms/… prefix, or a typo.
+    return `Keycloak serves nothing at this path. ${legacyAuthPathHint(ctx.endpoint) ?? 'Check the path in auth-url: it should be the token endpoint …/realms/BinarlyRealm/protocol/openid-connect/token, or the realm URL …/realms/BinarlyRealm.'}`
   }
   if (failure.status === 404 && !failure.error) {
     return 'Nothing answers at this URL: auth-url should be the token endpoint (…/realms/BinarlyRealm/protocol/openid-connect/token) or the realm URL (…/realms/BinarlyRealm).'

@@ -6,6 +6,7 @@
 import { withAttempts, type AttemptLog, type AttemptResult } from '../net/attempts.js'
 import { clientCredentials } from './client-auth.js'
 import type { Config } from '../common/config.js'
+import { sentence } from '../common/errors.js'
 import { secretsOf } from './secret-forms.js'
 import { BASE_DELAY_MS, MAX_DELAY_MS, type Clock } from '../net/retry.js'
 import type { TokenRequestDeps } from './token-request.js'
@@ -81,6 +82,6 @@ export async function revokeToken(
       return { ok: false, failure: errorFailure(response, deps.clock.now(), sent) }
     },
     failure =>
-      `Could not revoke the token at ${endpoint}: ${failure.status ? `HTTP ${failure.status}, ` : ''}${failure.detail}. It stays valid until ${revocation.expiresAt || 'it expires'}; if this server cannot revoke tokens, set revoke: false.`
+      `Could not revoke the token at ${endpoint}: ${failure.status ? `HTTP ${failure.status}, ` : ''}${sentence(failure.detail)} It stays valid until ${revocation.expiresAt || 'it expires'}; if this server cannot revoke tokens, set revoke: false.`
   )
 }

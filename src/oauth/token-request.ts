@@ -5,6 +5,7 @@
 import { withAttempts, type Attempts, type AttemptResult } from '../net/attempts.js'
 import { clientCredentials, type ClientAuthContext } from './client-auth.js'
 import type { Config } from '../common/config.js'
+import { sentence } from '../common/errors.js'
 import { secretsOf } from './secret-forms.js'
 import { checkIssuedClient, type PresentedIdentity } from './github-oidc.js'
 import { hintFor } from './hints.js'
@@ -82,7 +83,7 @@ export async function requestToken(
         ? `HTTP ${failure.status}${failure.error ? ` ${failure.error}` : ''}${failure.errorDescription ? `: "${failure.errorDescription}"` : failure.error ? '' : `, ${failure.detail}`}`
         : failure.detail
       const hint = hintFor(failure, { ...hintContext, presented })
-      return `Token request to ${tokenEndpoint} for client "${config.clientId}" failed: ${what}.${hint ? ` ${hint}` : ''}`
+      return `Token request to ${tokenEndpoint} for client "${config.clientId}" failed: ${sentence(what)}${hint ? ` ${hint}` : ''}`
     }
   )
 }

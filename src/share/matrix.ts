@@ -6,7 +6,7 @@
  */
 import type { Config } from '../common/config.js'
 import type { Deps } from '../runner/deps.js'
-import { InputError } from '../common/errors.js'
+import { InputError, sentence } from '../common/errors.js'
 import type { IssuedToken } from '../runner/outputs.js'
 import { deriveShareKey, seal, sealWithout, unseal, type ShareBinding } from './seal.js'
 
@@ -60,7 +60,7 @@ export function reuseSharedToken(config: Config, deps: Pick<Deps, 'core' | 'env'
     config.minValiditySeconds
   )
   if (!result.ok) {
-    core.warning(`shared-token cannot be used: ${result.why}. ${OWN_EXCHANGE}`)
+    core.warning(`shared-token cannot be used: ${sentence(result.why)} ${OWN_EXCHANGE}`)
     return undefined
   }
   const { token } = result

@@ -6,6 +6,7 @@
  */
 import type { Attempts } from '../net/attempts.js'
 import type { Config } from '../common/config.js'
+import { sentence } from '../common/errors.js'
 import type { Deps } from '../runner/deps.js'
 import { resolveEndpoints, type Endpoints } from '../oauth/endpoints.js'
 import { revokeToken } from '../oauth/revoke.js'
@@ -36,7 +37,7 @@ export function openForRevocation(
     return result.token
   }
   if (result.reason === 'expired') core.info(`The shared token has expired already, so there is nothing to revoke.`)
-  else core.warning(`${NOT_REVOKED}: the value cannot be opened: ${result.why}.`)
+  else core.warning(`${NOT_REVOKED}: the value cannot be opened: ${sentence(result.why)}`)
   return undefined
 }
 

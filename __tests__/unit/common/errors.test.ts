@@ -1,7 +1,7 @@
 /** describeError: whatever was thrown, one line a person can read, and nothing a library could smuggle in. */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { describeError } from '../../../src/common/errors.ts'
+import { describeError, sentence } from '../../../src/common/errors.ts'
 
 test('an Error gives its message, a string itself', () => {
   assert.equal(describeError(new TypeError('bad thing')), 'bad thing')
@@ -13,4 +13,10 @@ test('anything else is named by its type only, never printed', () => {
   assert.equal(describeError(undefined), 'unexpected undefined thrown')
   assert.equal(describeError({ token: 'secret-value' }), 'unexpected object thrown')
   assert.equal(describeError(42), 'unexpected number thrown')
+})
+
+test('sentence: a full stop unless the text ends one already', () => {
+  assert.equal(sentence('no retries left'), 'no retries left.')
+  assert.equal(sentence('an excerpt…'), 'an excerpt….')
+  for (const done of ['consult the server log.', 'really?', 'stop!']) assert.equal(sentence(done), done)
 })

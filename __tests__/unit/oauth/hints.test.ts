@@ -78,6 +78,20 @@ test('the same wrong-credentials answer names the method in use', () => {
   )
 })
 
+test("Keycloak's 404 for a path it does not serve: drop the pre-17 /auth, or check the path", () => {
+  // What Keycloak 26.5.6 and 26.7.3 answer (__tests__/keycloak/keycloak.smoke.test.ts).
+  const notServed = answer(404, 'Unable to find matching target resource method')
+  const legacy = { ...ctx(), endpoint: 'https://kc/auth/realms/BinarlyRealm/protocol/openid-connect/token' }
+  assert.equal(
+    hintFor(notServed, legacy),
+    'Keycloak serves nothing at this path. auth-url has /auth before /realms, the path of Keycloak before version 17: remove /auth, so that it is …/realms/BinarlyRealm/protocol/openid-connect/token (or the realm URL …/realms/BinarlyRealm).'
+  )
+  assert.match(
+    hintFor(notServed, { ...ctx(), endpoint: 'https://kc/realms/BinarlyRealm/protocol/openid-connect/tokens' }) ?? '',
+    /^Keycloak serves nothing at this path\. Check the path in auth-url: it should be the token endpoint/
+  )
+})
+
 test('a 404 or 405 without an OAuth error points at auth-url', () => {
   const bare = (status: number) => ({ status, detail: 'text/html', transient: false })
   assert.match(hintFor(bare(404), ctx()) ?? '', /Nothing answers at this URL/)
