@@ -21,11 +21,14 @@ const DOCUMENTED = [
   'grids/findings:gridList'
 ]
 
-/** A path as written in an example, its shell or PowerShell variables made `{}`; undefined when it is one variable. */
+/**
+ * A path as written in an example, its shell or PowerShell variables made `{}`; undefined when it is one variable
+ * or the prose's `…` (any path).
+ */
 function template(path: string): string | undefined {
   const bare = path.replace(/[?#].*$/, '').replace(/\/+$/, '')
   const shape = bare.replace(/\$\([^)]*\)|\$\{[^}]*\}|\$[\w:]+/g, '{}')
-  return shape === '{}' ? undefined : shape
+  return shape === '{}' || shape === '…' ? undefined : shape
 }
 
 function calls(): { file: string; path: string }[] {
