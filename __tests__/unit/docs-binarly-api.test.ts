@@ -22,12 +22,12 @@ const DOCUMENTED = [
 ]
 
 /**
- * A path as written in an example, its shell or PowerShell variables made `{}`; undefined when it is one variable
- * or the prose's `…` (any path).
+ * A path as written in an example, its shell or PowerShell variables and `{name}` placeholders made `{}`;
+ * undefined when it is one variable or the prose's `…` (any path).
  */
 function template(path: string): string | undefined {
   const bare = path.replace(/[?#].*$/, '').replace(/\/+$/, '')
-  const shape = bare.replace(/\$\([^)]*\)|\$\{[^}]*\}|\$[\w:]+/g, '{}')
+  const shape = bare.replace(/\$\([^)]*\)|\$\{[^}]*\}|\$[\w:]+/g, '{}').replace(/\{\w+\}/g, '{}')
   return shape === '{}' || shape === '…' ? undefined : shape
 }
 
