@@ -22,17 +22,20 @@ test('a bare CR ends a line; unknown names and unclosed forms are text', () => {
 test('the first form that parses wins, one command a line', () => {
   const [command, ...rest] = runnerCommands('::warning::a ##[error]b')
   assert.equal(rest.length, 0)
-  assert.equal(command?.name, 'warning')
-  assert.equal(command?.data, 'a ##[error]b')
+  assert.ok(command)
+  assert.equal(command.name, 'warning')
+  assert.equal(command.data, 'a ##[error]b')
 })
 
 test('properties and data are unescaped as the runner does', () => {
   const [v2] = runnerCommands('::error file=a%2Cb,line=3::x%0Ay%25')
-  assert.deepEqual(v2?.properties, { file: 'a,b', line: '3' })
-  assert.equal(v2?.data, 'x\ny%')
+  assert.ok(v2)
+  assert.deepEqual(v2.properties, { file: 'a,b', line: '3' })
+  assert.equal(v2.data, 'x\ny%')
   const [legacy] = runnerCommands('text ##[set-output name=a%3Bb;=skip;x=]v%5D')
-  assert.deepEqual(legacy?.properties, { name: 'a;b' })
-  assert.equal(legacy?.data, 'v]')
+  assert.ok(legacy)
+  assert.deepEqual(legacy.properties, { name: 'a;b' })
+  assert.equal(legacy.data, 'v]')
 })
 
 test('stop-commands: nothing is a command until its token, which resumes; refused tokens do not stop', () => {
