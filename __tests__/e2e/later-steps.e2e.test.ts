@@ -16,7 +16,7 @@ import { formsOf } from '../support/leaks.ts'
 import { CLIENTS, startOidcServer, type OidcServer } from '../support/oidc-server.ts'
 import { bundlePath } from '../support/bundles.ts'
 import { NODE24, ROOT } from '../support/runner.ts'
-import { assertOwnCommands, foreignCommands } from '../support/runner-commands.ts'
+import { assertOwnCommands } from '../support/runner-commands.ts'
 
 const FAKE_AGENT = join(ROOT, '__tests__/support/fake-agent.mjs')
 const SECRET = CLIENTS.post.secret
@@ -143,7 +143,7 @@ describe('1. a later step cannot choose where the post step sends credentials', 
       }
       assert.equal(post.warnings.length, 1, post.stdout)
       assert.match(post.warnings[0] ?? '', /did not prove to be the agent the main step started/)
-      assert.match(post.warnings[0] ?? '', /stay valid until they expire/)
+      assert.match(post.warnings[0] ?? '', /stays valid until it expires/)
       assert.doesNotMatch(post.stdout, /fake-token-of-the-fake-agent/)
       assertOwnCommands(post)
       // Its directory is gone: the real agent ends by itself.
@@ -168,7 +168,7 @@ function keycloakRoutes(realm: string, issue: () => Record<string, unknown>): { 
 }
 
 describe('2. `##[` in server text or an input is inert', () => {
-  test('a discovered token endpoint, a granted scope and an input holding ##[…] start no command', async () => {
+  test('a discovered token endpoint and a granted scope holding ##[…] start no command', async () => {
     const realm = `${home.origin}/realms/Marks`
     home.route('/realms/Marks/.well-known/openid-configuration', () => ({
       body: JSON.stringify({ issuer: realm, token_endpoint: `${realm}/token?x=##[stop-commands]forged1` })
@@ -176,33 +176,40 @@ describe('2. `##[` in server text or an input is inert', () => {
     home.route('/realms/Marks/token', () => tokenAnswer({ scope: 'scan ##[warning]forged2' }))
     const job = startJob()
     try {
-      const main = await job.main(
-        inputs({ 'auth-url': realm, 'token-command': 'false', scope: 'scan ##[error]forged3' })
-      )
+      const main = await job.main(inputs({ 'auth-url': realm, 'token-command': 'false' }))
       assert.equal(main.code, 0, main.stdout + main.stderr)
-      assert.deepEqual(foreignCommands(main.stdout), [])
       assertOwnCommands(main)
-      assert.match(main.stdout, /##\\\[stop-commands\]forged1/)
+      assert.match(main.stdout, /with scope "scan ##\\\[warning\]forged2"/)
+      assert.match(main.stdout, /Token endpoint http:\/\/127\.0\.0\.1:\d+\/realms\/Marks\/token\?x= \(from/)
     } finally {
       job.close()
     }
   })
 
-  test('oidc-audience and client-id holding ##[…] start no command', async () => {
-    const job = startJob()
-    try {
-      const main = await job.main(
-        {
-          'auth-url': `${home.origin}/realms/Nowhere/protocol/openid-connect/token`,
-          'client-id': 'ci ##[warning]forged4',
-          'auth-method': 'github_oidc',
-          'oidc-audience': 'aud ##[set-output name=x]forged5'
-        },
-        { env: github.env }
-      )
-      assertOwnCommands(main)
-    } finally {
-      job.close()
+  test('scope, audience, oidc-audience and client-id holding ##[ are refused, naming the input', async () => {
+    for (const [name, value] of [
+      ['scope', 'scan ##[error]forged3'],
+      ['audience', 'api ##[warning]forged4'],
+      ['client-id', 'ci ##[warning]forged5'],
+      ['oidc-audience', 'aud ##[set-output name=x]forged6']
+    ] as const) {
+      const job = startJob()
+      try {
+        const main = await job.main(
+          name === 'oidc-audience'
+            ? { ...inputs({ 'auth-method': 'github_oidc', 'client-secret': '' }), [name]: value }
+            : inputs({ [name]: value }),
+          { env: github.env }
+        )
+        assert.equal(main.code, 1, main.stdout)
+        assert.match(
+          main.errors[0] ?? '',
+          new RegExp(`^binarly-m2m-auth: ${name}: contains "##\\[", which the runner reads`)
+        )
+        assertOwnCommands(main)
+      } finally {
+        job.close()
+      }
     }
   })
 
@@ -212,7 +219,7 @@ describe('2. `##[` in server text or an input is inert', () => {
     home.route('/realms/Refusing/protocol/openid-connect/token', () =>
       calls++ === 0
         ? tokenAnswer()
-        : { status: 400, body: JSON.stringify({ error: 'invalid_client', error_description: 'no ##[error]forged6' }) }
+        : { status: 400, body: JSON.stringify({ error: 'invalid_client', error_description: 'no ##[error]forged7' }) }
     )
     const job = startJob()
     try {
@@ -220,7 +227,7 @@ describe('2. `##[` in server text or an input is inert', () => {
       assert.equal(main.code, 0, main.stdout + main.stderr)
       const refresh = await job.run('binarly-token --min-validity 86400', { name: 'refresh' })
       assert.equal(refresh.code, 1, refresh.stderr)
-      assert.match(refresh.stderr, /forged6/)
+      assert.match(refresh.stderr, /no ##\\\[error\]forged7/)
       assertOwnCommands(refresh)
       assertOwnCommands(await job.post(inputs({ 'auth-url': authUrl })))
     } finally {
@@ -315,6 +322,32 @@ describe('5. an agent whose parent never reaps it', () => {
       assert.match(readFileSync(`/proc/${agent}/stat`, 'latin1'), /\) Z /, 'the agent is not a zombie')
       assert.match(post.stdout, /::debug::The token agent \(process \d+\) has ended\./)
       assert.doesNotMatch(post.stdout, /killed/)
+    } finally {
+      job.close()
+    }
+  })
+})
+
+describe('the token audit in the post step’s job summary (issue 20)', () => {
+  test('every token of the job, who had it minted, when, until when, whether it was revoked; never a value', async () => {
+    const job = startJob()
+    try {
+      const main = await job.main(inputs())
+      assert.equal(main.code, 0, main.stdout + main.stderr)
+      const minted = ok(await job.run('binarly-token --min-validity 86400')).stdout.trim()
+      const post = await job.post(inputs())
+      assert.equal(post.code, 0, post.stdout + post.stderr)
+      const rows = post.summary.split('\n').filter(line => /^\| (main step|binarly-token) /.test(line))
+      assert.equal(rows.length, 2, post.summary)
+      const iso = '\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z'
+      assert.match(rows[0] ?? '', new RegExp(`^\\| main step \\| ${iso} \\| ${iso} \\| revoked \\|$`))
+      assert.match(rows[1] ?? '', new RegExp(`^\\| binarly-token \\| ${iso} \\| ${iso} \\| revoked \\|$`))
+      assert.match(post.summary, /^### Binarly tokens of this job$/m)
+      for (const token of [main.outputs['access-token'] ?? '', minted]) {
+        for (const form of formsOf(token)) assert.ok(!post.summary.includes(form), 'a token is in the job summary')
+      }
+      assertOwnCommands(post)
+      assertNoLeak(job)
     } finally {
       job.close()
     }
