@@ -4,7 +4,7 @@
  * `@github/local-action` calls it with none, so that @actions/core (which it stands in for) writes.
  */
 import { runMain } from './run-main.js'
-import { runtimeDeps, runEntry, toolkitRunner, type MainRunner } from './runtime.js'
+import { runtimeDeps, runEntry, toolkitRunner, type MainRunner } from './runner/runtime.js'
 
 export async function run(runner?: MainRunner): Promise<void> {
   /* c8 ignore next: the bundles always pass a runner; local-action's path is tested in-process (unit/toolkit-runner) */

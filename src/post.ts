@@ -5,7 +5,7 @@
  * writes.
  */
 import { runPost } from './run-post.js'
-import { runtimeDeps, runEntry, type PostRunner } from './runtime.js'
+import { runtimeDeps, runEntry, type PostRunner } from './runner/runtime.js'
 
 export async function run(runner?: PostRunner): Promise<void> {
   /* c8 ignore next: the bundles always pass a runner; local-action's path is tested in-process (unit/toolkit-runner) */

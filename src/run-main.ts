@@ -2,26 +2,26 @@
  * The main step: read and check the inputs, find the token endpoint, exchange the client's credentials for
  * a token, mask it, and hand it to later steps.
  */
-import { checkClientAuth } from './client-auth.js'
-import { readConfig, type Config } from './config.js'
-import type { Deps } from './deps.js'
-import { debugTransport, safeJwtClaims } from './diagnostics.js'
-import { resolveEndpoints, type Endpoints } from './endpoints.js'
-import { describeError, EndpointError } from './errors.js'
-import { oidcAudience, requestIdToken, WrongClientError } from './github-oidc.js'
-import { issuedToken, publishToken, type IssuedToken } from './outputs.js'
-import { maskConfiguredSecrets } from './masking.js'
-import { proxyFor } from './proxy.js'
-import { BASE_DELAY_MS, MAX_DELAY_MS } from './retry.js'
-import { reuseSharedToken, shareToken } from './sharing.js'
-import { STATE } from './state.js'
-import { renderFailureSummary, renderSummary, type FailureFacts } from './summary.js'
-import { printable, redact } from './server-text.js'
-import { revokeToken, type RevokeDeps } from './revoke.js'
-import { requestToken, type TokenRequestDeps } from './token-request.js'
-import { revokeSharedToken } from './revoke-shared.js'
-import { formatMs } from './transport.js'
-import type { Attempts } from './attempts.js'
+import { checkClientAuth } from './oauth/client-auth.js'
+import { readConfig, type Config } from './common/config.js'
+import type { Deps } from './runner/deps.js'
+import { debugTransport, safeJwtClaims } from './oauth/diagnostics.js'
+import { resolveEndpoints, type Endpoints } from './oauth/endpoints.js'
+import { describeError, EndpointError } from './common/errors.js'
+import { oidcAudience, requestIdToken, WrongClientError } from './oauth/github-oidc.js'
+import { issuedToken, publishToken, type IssuedToken } from './runner/outputs.js'
+import { maskConfiguredSecrets } from './runner/masking.js'
+import { proxyFor } from './net/proxy.js'
+import { BASE_DELAY_MS, MAX_DELAY_MS } from './net/retry.js'
+import { reuseSharedToken, shareToken } from './share/matrix.js'
+import { STATE } from './runner/state.js'
+import { renderFailureSummary, renderSummary, type FailureFacts } from './runner/summary.js'
+import { printable, redact } from './common/server-text.js'
+import { revokeToken, type RevokeDeps } from './oauth/revoke.js'
+import { requestToken, type TokenRequestDeps } from './oauth/token-request.js'
+import { revokeSharedToken } from './share/revoke.js'
+import { formatMs } from './net/transport.js'
+import type { Attempts } from './net/attempts.js'
 
 export async function runMain(runtime: Deps): Promise<void> {
   // Every value this step masks is noted, so that the shared-token output can be kept free of them.
@@ -218,7 +218,7 @@ function authFor(config: Config, auth: TokenRequestDeps['auth'], endpoints: Endp
   return { ...auth, oidcAudience: oidcAudience(config, endpoints) }
 }
 
-/** token-command: true starts the job's token agent and puts binarly-token on PATH (token-command.ts). */
+/** token-command: true starts the job's token agent and puts binarly-token on PATH (agent/start.ts). */
 async function startTokenCommand(
   deps: Deps,
   config: Config,
@@ -226,7 +226,7 @@ async function startTokenCommand(
   token: IssuedToken
 ): Promise<void> {
   if (!config.tokenCommand) return
-  const { installTokenCommand, processTokenCommandDeps } = await import('./token-command.js')
+  const { installTokenCommand, processTokenCommandDeps } = await import('./agent/start.js')
   await installTokenCommand(config, endpoints, token, processTokenCommandDeps(deps))
 }
 

@@ -3,20 +3,20 @@
  * has expired, or there is nothing to revoke. Every reason to skip is a debug line; every failure is
  * thrown to the entry, which only warns: a post step never fails the job.
  */
-import { readConfig } from './config.js'
-import type { PostDeps } from './deps.js'
-import { maskConfiguredSecrets } from './masking.js'
-import { postStepRevocation, revokeToken } from './revoke.js'
-import { STATE } from './state.js'
-import { describeError } from './errors.js'
+import { readConfig } from './common/config.js'
+import type { PostDeps } from './runner/deps.js'
+import { maskConfiguredSecrets } from './runner/masking.js'
+import { postStepRevocation, revokeToken } from './oauth/revoke.js'
+import { STATE } from './runner/state.js'
+import { describeError } from './common/errors.js'
 
 /** token-command: stop the job's token agent and revoke what it minted, whatever happens below. */
 async function endTokenCommand(deps: PostDeps): Promise<void> {
   if (!deps.core.getState(STATE.tokenAgentDir)) return
   try {
-    const { stopTokenAgent } = await import('./token-command-cleanup.js')
-    const { alive } = await import('./processes.js')
-    const { kill } = await import('./process-kill.js')
+    const { stopTokenAgent } = await import('./agent/stop.js')
+    const { alive } = await import('./runner/processes.js')
+    const { kill } = await import('./runner/process-kill.js')
     await stopTokenAgent({ ...deps, alive, kill })
   } catch (error) {
     deps.core.warning(`binarly-m2m-auth: binarly-token: ${describeError(error)}`)

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { deriveShareKey, seal } from '../../src/share.ts'
+import { deriveShareKey, seal } from '../../src/share/seal.ts'
 import { assertMaskedFirst, assertNowhere, formsOf } from '../support/leaks.ts'
 import { runMatrix } from '../support/matrix.ts'
 import { CLIENTS, startOidcServer, type OidcServer } from '../support/oidc-server.ts'

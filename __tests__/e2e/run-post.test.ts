@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { runMain } from '../../src/run-main.ts'
 import { runPost } from '../../src/run-post.ts'
-import { httpTransport } from '../../src/transport.ts'
+import { httpTransport } from '../../src/net/transport.ts'
 import { testDeps } from '../support/fake-core.ts'
 import { CLIENTS, startOidcServer, type OidcServer } from '../support/oidc-server.ts'
 

@@ -2,10 +2,10 @@
  * A recording stand-in for `@actions/core`, for running `runMain`/`runPost` in-process (against real
  * servers) where a child process would hide coverage. It keeps what the runner would receive, in order.
  */
-import type { Core, Deps } from '../../src/deps.ts'
-import { envInputReader } from '../../src/config.ts'
-import { realClock } from '../../src/retry.ts'
-import { httpTransport } from '../../src/transport.ts'
+import type { Core, Deps } from '../../src/runner/deps.ts'
+import { envInputReader } from '../../src/common/config.ts'
+import { realClock } from '../../src/net/retry.ts'
+import { httpTransport } from '../../src/net/transport.ts'
 
 export interface Recorded {
   /** Every call, in order: ['setSecret', value], ['info', message], … */

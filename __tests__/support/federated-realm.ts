@@ -12,7 +12,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createRemoteJWKSet, decodeJwt, jwtVerify, SignJWT } from 'jose'
-import { JWT_BEARER_ASSERTION } from '../../src/client-auth.ts'
+import { JWT_BEARER_ASSERTION } from '../../src/oauth/client-auth.ts'
 
 export interface FederatedRealmOptions {
   /** Issuer of the trusted identity provider (its JWKS is found by discovery). */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import { DEFAULTS } from '../../src/config.ts'
+import { DEFAULTS } from '../../src/common/config.ts'
 import { isEntry, readActionYml } from '../support/action-yml.ts'
 import { ROOT } from '../support/runner.ts'
 
@@ -108,22 +108,22 @@ describe('action.yml follows the metadata syntax of a JavaScript action', () => 
 })
 
 describe('action.yml agrees with the code', () => {
-  const configSource = readFileSync(join(ROOT, 'src/config.ts'), 'utf8')
-  const source = readdirSync(join(ROOT, 'src'))
+  const configSource = readFileSync(join(ROOT, 'src/common/config.ts'), 'utf8')
+  const source = readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' })
     .filter(file => file.endsWith('.ts'))
     .map(file => readFileSync(join(ROOT, 'src', file), 'utf8'))
     .join('\n')
 
-  test('DEFAULTS in src/config.ts are exactly the defaults of action.yml', () => {
+  test('DEFAULTS in src/common/config.ts are exactly the defaults of action.yml', () => {
     const declared = Object.fromEntries(
       Object.entries(action.inputs).flatMap(([id, input]) => ('default' in input ? [[id, input.default]] : []))
     )
     assert.deepEqual({ ...DEFAULTS }, declared)
   })
 
-  test('src/config.ts reads every input that action.yml declares', () => {
+  test('src/common/config.ts reads every input that action.yml declares', () => {
     const unread = Object.keys(action.inputs).filter(id => !configSource.includes(`'${id}'`))
-    assert.deepEqual(unread, [], `declared in action.yml but never read by src/config.ts: ${unread.join(', ')}`)
+    assert.deepEqual(unread, [], `declared in action.yml but never read by src/common/config.ts: ${unread.join(', ')}`)
   })
 
   test('src/ sets every output that action.yml declares, and no other', () => {

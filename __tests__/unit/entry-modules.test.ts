@@ -23,16 +23,16 @@ function entryModules(): string[] {
     .filter(file => file.endsWith('.ts'))
     .map(file => {
       const source = readFileSync(join(dir, file), 'utf8')
-      const from = /import \{ run \} from '\.\.\/([\w-]+)\.js'/.exec(source)?.[1]
+      const from = /import \{ run \} from '\.\.\/([\w/-]+)\.js'/.exec(source)?.[1]
       assert.ok(from, `src/entrypoints/${file} should import run() from a module of src/ and call it`)
       return join(ROOT, 'src', `${from}.ts`)
     })
 }
 
-test('the entrypoints call run() of src/main.ts, src/post.ts, src/agent.ts and src/token.ts', () => {
+test('the entrypoints call run() of src/main.ts, src/post.ts, src/agent/process.ts and src/agent/command.ts', () => {
   assert.deepEqual(
     entryModules().sort(),
-    ['agent', 'main', 'post', 'token'].map(name => join(ROOT, 'src', `${name}.ts`))
+    ['agent/command', 'agent/process', 'main', 'post'].map(name => join(ROOT, 'src', `${name}.ts`))
   )
 })
 

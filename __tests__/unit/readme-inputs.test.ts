@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import { NUMBER_LIMITS } from '../../src/config.ts'
+import { NUMBER_LIMITS } from '../../src/common/config.ts'
 import { readActionYml } from '../support/action-yml.ts'
 import { ROOT } from '../support/runner.ts'
 

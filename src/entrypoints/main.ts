@@ -3,7 +3,7 @@
  * @actions/core's index (docs/cold-start.md).
  */
 import { run } from '../main.js'
-import { appendSummary, fileCommands } from '../file-commands.js'
-import { commands } from '../workflow-commands.js'
+import { appendSummary, fileCommands } from '../runner/file-commands.js'
+import { commands } from '../runner/workflow-commands.js'
 
 await run({ core: { ...commands, ...fileCommands }, writeSummary: appendSummary })

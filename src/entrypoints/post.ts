@@ -3,6 +3,6 @@
  * @actions/core's index (docs/cold-start.md).
  */
 import { run } from '../post.js'
-import { commands } from '../workflow-commands.js'
+import { commands } from '../runner/workflow-commands.js'
 
 await run(commands)

@@ -1,0 +1,41 @@
+/** The one sanitiser of server text: single-line and inert, secrets redacted in every escaped form. */
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import fc from 'fast-check'
+import { printable, redact } from '../../../src/common/server-text.ts'
+
+describe('printable', () => {
+  test('line breaks and every other control character are escaped, visibly', () => {
+    assert.equal(printable('a\nb\rc\r\nd', 80), 'a\\nb\\rc\\r\\nd')
+    assert.equal(
+      printable('x\u0000\u001b[31m\u007f\u0085\u2028\u2029y', 80),
+      'x\\u0000\\u001b[31m\\u007f\\u0085\\u2028\\u2029y'
+    )
+    assert.equal(printable(' tab\tand  spaces ', 80), 'tab and spaces')
+  })
+
+  test('whatever the text, the result is one line that cannot start a workflow command', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), text => {
+        const out = printable(text, 300)
+        assert.doesNotMatch(out, /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/)
+        assert.ok(!/^::/.test(out) || text.trimStart().startsWith('::'))
+      }),
+      { numRuns: 2000 }
+    )
+  })
+})
+
+describe('redact', () => {
+  const secret = 'Zq9/kT2-g\u00fcltig-\u{1f511}-"x"'
+  test('every JSON escape form: \\/, \\uXXXX in both hex cases, surrogate pairs', () => {
+    const forms = [
+      secret,
+      JSON.stringify(secret).slice(1, -1),
+      'Zq9\\/kT2-g\\u00fcltig-\\ud83d\\udd11-\\"x\\"',
+      'Zq9/kT2-g\\u00FCltig-\\uD83D\\uDD11-\\"x\\"',
+      'Zq9\\/kT2-g\\u00FCltig-\\uD83D\\uDD11-\\"x\\"'
+    ]
+    for (const form of forms) assert.equal(redact(`<${form}>`, [secret]), '<***>', form)
+  })
+})

@@ -1,0 +1,92 @@
+/**
+ * The token agent's memory: the current token, reused while it is valid long enough for the caller, else
+ * one exchange that every concurrent caller shares (single flight). Pure but for the exchange it is given;
+ * the clock is passed in.
+ */
+import type { IssuedToken } from '../runner/outputs.js'
+
+export interface CachedToken {
+  token: IssuedToken
+  /** Whether the token comes from an exchange made for this call (or one it joined). */
+  fresh: boolean
+  /**
+   * Set when the token is shorter-lived than the caller asked, although it is as fresh as the server makes
+   * them: how long a fresh token lives, in whole seconds.
+   */
+  shortLived?: number
+}
+
+/**
+ * A token with at least this share of a fresh token's lifetime left is as good as a fresh one: a caller
+ * asking for more than the server ever gives gets it (with a remark) instead of an exchange per call.
+ */
+export const FRESH_SHARE = 0.9
+
+export class TokenCache {
+  private current: IssuedToken | undefined
+  /** How long the last token from an exchange lived, in ms (0: no exchange yet, or the server did not say). */
+  private freshLifetimeMs = 0
+  private inFlight: Promise<IssuedToken> | undefined
+  private readonly mintedTokens: IssuedToken[] = []
+
+  constructor(
+    initial: IssuedToken | undefined,
+    private readonly exchange: () => Promise<IssuedToken>,
+    private readonly now: () => number
+  ) {
+    this.current = initial
+  }
+
+  /** A token valid for at least `minValiditySeconds` more, if the server issues such tokens at all. */
+  async get(minValiditySeconds: number): Promise<CachedToken> {
+    const wanted = minValiditySeconds * 1000
+    const current = this.current
+    if (current && !this.inFlight && this.goodEnough(current, wanted)) return this.answer(current, wanted, false)
+    const token = await this.refresh()
+    return this.answer(token, wanted, true)
+  }
+
+  /** Resolves once no exchange is running (whatever its outcome). */
+  async settled(): Promise<void> {
+    await this.inFlight?.catch(() => undefined)
+  }
+
+  /** Every token an exchange of this cache obtained (not the initial one), in order. */
+  minted(): IssuedToken[] {
+    return [...this.mintedTokens]
+  }
+
+  /** How long a token has left, in ms; a token without a known expiry counts as valid. */
+  private left(token: IssuedToken): number {
+    return token.expiresAt ? token.expiresAt.getTime() - this.now() : Number.POSITIVE_INFINITY
+  }
+
+  private goodEnough(token: IssuedToken, wantedMs: number): boolean {
+    const left = this.left(token)
+    if (left >= wantedMs) return true
+    // Nothing fresher can be had: the server's tokens do not live as long as asked.
+    return this.freshLifetimeMs > 0 && left >= this.freshLifetimeMs * FRESH_SHARE
+  }
+
+  private answer(token: IssuedToken, wantedMs: number, fresh: boolean): CachedToken {
+    if (this.left(token) >= wantedMs) return { token, fresh }
+    // Only a token as fresh as they come is handed out short, so the last exchange says how long they live.
+    return { token, fresh, shortLived: Math.floor(this.freshLifetimeMs / 1000) }
+  }
+
+  /** One exchange, shared by everyone who asks while it runs. */
+  private refresh(): Promise<IssuedToken> {
+    this.inFlight ??= (async () => {
+      try {
+        const token = await this.exchange()
+        this.current = token
+        this.mintedTokens.push(token)
+        this.freshLifetimeMs = (token.expiresIn ?? 0) * 1000
+        return token
+      } finally {
+        this.inFlight = undefined
+      }
+    })()
+    return this.inFlight
+  }
+}

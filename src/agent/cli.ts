@@ -1,0 +1,104 @@
+/**
+ * `binarly-token`: prints an access token from this job's token agent. stdout gets the bare token (or, with
+ * `--json`, one JSON object) and nothing else; the token is masked on stderr (`::add-mask::`) first. A
+ * failure is one line on stderr, a non-zero exit code and an empty stdout, so `$(binarly-token)` under
+ * `set -e` fails cleanly. Node built-ins only: a cached call costs little more than starting Node.
+ */
+import { parseArgs } from 'node:util'
+import { askAgent } from './client.js'
+import { AGENT_DIR_VARIABLE, type TokenAnswer } from './protocol.js'
+
+export interface CommandIO {
+  stdout(text: string): void
+  stderr(text: string): void
+  now(): number
+}
+
+export const USAGE = `Usage: binarly-token [--min-validity SECONDS] [--json]
+
+Prints an access token of this job (from binarly-m2m-auth with token-command: true) that is valid for at
+least SECONDS more (default: the action's min-validity input), getting a new one when needed.
+  --min-validity SECONDS  how long the token must still be valid (0 to 86400)
+  --json                  print {"access_token","token_type","expires_in","expires_at","scope"}
+`
+
+/** Workflow command escaping (as @actions/core does for `::add-mask::`). */
+function escapeData(value: string): string {
+  return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+}
+
+/** Runs the command; resolves with the exit code. */
+export async function runTokenCommand(argv: string[], env: NodeJS.ProcessEnv, io: CommandIO): Promise<number> {
+  const fail = (message: string, code = 1): number => {
+    io.stderr(`binarly-token: ${message}\n`)
+    return code
+  }
+  let options: { 'min-validity'?: string; json?: boolean; help?: boolean }
+  try {
+    options = parseArgs({
+      args: argv,
+      options: {
+        'min-validity': { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' }
+      }
+    }).values
+  } catch (error) {
+    return fail(`${(error as Error).message}\n${USAGE}`, 2)
+  }
+  if (options.help) {
+    io.stdout(USAGE)
+    return 0
+  }
+  let minValidity: number | undefined
+  if (options['min-validity'] !== undefined) {
+    const raw = options['min-validity'].trim()
+    minValidity = Number(raw)
+    if (raw === '' || !Number.isInteger(minValidity) || minValidity < 0 || minValidity > 86400) {
+      return fail(`--min-validity "${raw}" is not a whole number of seconds from 0 to 86400.`, 2)
+    }
+  }
+  const dir = env[AGENT_DIR_VARIABLE]
+  if (!dir) {
+    return fail(
+      `${AGENT_DIR_VARIABLE} is not set: run binarly-token as the action put it on PATH (or as $BINARLY_TOKEN_COMMAND), in a step after binarly-m2m-auth with token-command: true.`
+    )
+  }
+
+  let answer: TokenAnswer
+  try {
+    answer = await askAgent<TokenAnswer>(dir, { op: 'token', ...(minValidity === undefined ? {} : { minValidity }) })
+  } catch (error) {
+    return fail((error as Error).message)
+  }
+  if (!answer.ok) return fail(answer.error)
+
+  const { token } = answer
+  io.stderr(`::add-mask::${escapeData(token.access_token)}\n`)
+  // With debug logging on (the runner sets RUNNER_DEBUG), say where the token came from.
+  if (env.RUNNER_DEBUG === '1') {
+    io.stderr(
+      `::debug::binarly-token: ${answer.fresh ? 'a new token' : 'the current token'}, valid until ${token.expires_at ?? 'the server did not say'}\n`
+    )
+  }
+  if (answer.shortLived !== undefined) {
+    io.stderr(
+      `::warning::binarly-token: this token is valid for less than the ${answer.minValidity} s asked: the server issues tokens that live ${answer.shortLived} s. Ask for less with --min-validity (or the action's min-validity input), or have the realm's access token lifespan raised.\n`
+    )
+  }
+  if (!options.json) {
+    io.stdout(`${token.access_token}\n`)
+    return 0
+  }
+  const expiresAt = token.expires_at === null ? null : Date.parse(token.expires_at)
+  io.stdout(
+    `${JSON.stringify({
+      access_token: token.access_token,
+      token_type: token.token_type,
+      expires_in: expiresAt === null ? null : Math.max(0, Math.floor((expiresAt - io.now()) / 1000)),
+      expires_at: token.expires_at,
+      scope: token.scope
+    })}\n`
+  )
+  return 0
+}

@@ -1,0 +1,258 @@
+/**
+ * The per-job token agent behind `binarly-token`: a small detached program the main step starts (with
+ * token-command: true) and the post step stops. It gets its configuration, the client credential included,
+ * over the IPC pipe from the main step (never argv, env or disk), keeps it in memory, and answers requests on
+ * a Unix socket in a 0700 directory (a named pipe with an unguessable name on Windows) from callers that
+ * present the per-job key. It hands out the current token while it is valid long enough, else makes one
+ * exchange (the main step's code) that concurrent callers share. It ends when the post step stops it, or by
+ * itself when the job is gone: its directory removed (RUNNER_TEMP emptied), the runner process that started
+ * the main step gone, or a maximum lifetime reached.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { existsSync, rmSync } from 'node:fs'
+import { createServer, type Server, type Socket } from 'node:net'
+import type { AgentRequest, StopAnswer, TokenAnswer, WireToken } from './protocol.js'
+import { MAX_LINE_BYTES } from './protocol.js'
+import type { Attempts } from '../net/attempts.js'
+import type { Config } from '../common/config.js'
+import { resolveEndpoints, type Endpoints } from '../oauth/endpoints.js'
+import { describeError } from '../common/errors.js'
+import { oidcAudience } from '../oauth/github-oidc.js'
+import { issuedToken, type IssuedToken } from '../runner/outputs.js'
+import { BASE_DELAY_MS, MAX_DELAY_MS, type Clock } from '../net/retry.js'
+import { TokenCache } from './cache.js'
+import { requestToken } from '../oauth/token-request.js'
+import type { Transport } from '../net/http.js'
+
+/** What the main step hands the agent over the IPC pipe (JSON: dates as ISO strings, the URL as text). */
+export interface AgentSetup {
+  config: Omit<Config, 'authUrl' | 'warnings'> & { authUrl: string }
+  /** The endpoints the main step used; undefined when it reused a shared-token (no request made). */
+  endpoints: Endpoints | undefined
+  /** The main step's token: the first one handed out. */
+  token: Omit<IssuedToken, 'expiresAt'> & { expiresAt: string | undefined }
+  socket: string
+  /** The agent's directory: its removal ends the agent. */
+  dir: string
+  /** Directories to remove when the agent ends (its own, and a socket directory elsewhere if any). */
+  cleanup: string[]
+  key: string
+  /** The process that started the main step (the runner worker); its end ends the agent. */
+  watchPid: number | undefined
+  maxLifetimeMs: number
+}
+
+export interface AgentDeps {
+  transport: Transport
+  clock: Clock
+  /** Asks GitHub's OIDC service for a token (requestIdToken), within `timeoutMs`. */
+  getIDToken(audience: string, timeoutMs: number): Promise<string>
+  /** Trusts the ca-certificate CAs for every TLS connection of the process. */
+  trustCAs(pem: string): number
+  /** Whether a process is still there. */
+  alive(pid: number): boolean
+  /** Ends the process (after the agent cleaned up). */
+  exit(code: number): void
+  /** How often the agent looks whether its job is gone. */
+  watchEveryMs: number
+}
+
+export interface RunningAgent {
+  server: Server
+  stop(): void
+}
+
+/** Starts listening; resolves once callers can connect. */
+export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<RunningAgent> {
+  const config: Config = { ...setup.config, authUrl: new URL(setup.config.authUrl), warnings: [] }
+  if (config.caCertificate) deps.trustCAs(config.caCertificate)
+  let endpoints = setup.endpoints
+  /** The audience of the GitHub OIDC tokens the last exchange used (github_oidc), for revocation. */
+  let audience: string | undefined
+  const started = deps.clock.now()
+
+  const exchange = async (): Promise<IssuedToken> => {
+    const attempts: Attempts = {
+      policy: {
+        retries: config.retries,
+        deadline: deps.clock.now() + config.timeoutMs,
+        baseDelayMs: BASE_DELAY_MS,
+        maxDelayMs: MAX_DELAY_MS
+      },
+      totalMs: config.timeoutMs,
+      clock: deps.clock,
+      log: { info: () => undefined, debug: () => undefined }
+    }
+    endpoints ??= await resolveEndpoints(config.authUrl, deps.transport, attempts)
+    audience = oidcAudience(config, endpoints)
+    const response = await requestToken(config, endpoints.tokenEndpoint, {
+      transport: deps.transport,
+      attempts,
+      // Nothing the agent holds is ever printed: it has no log.
+      setSecret: () => undefined,
+      auth: {
+        clientId: config.clientId,
+        oidcAudience: audience,
+        // Bounded by what is left of timeout, as in the main step.
+        getIDToken: audience => deps.getIDToken(audience, Math.max(1, attempts.policy.deadline - deps.clock.now())),
+        now: () => deps.clock.now()
+      }
+    })
+    return issuedToken(response, deps.clock.now())
+  }
+  const initial: IssuedToken = {
+    ...setup.token,
+    expiresAt: setup.token.expiresAt ? new Date(setup.token.expiresAt) : undefined
+  }
+  /** Tokens of exchanges that finished after their caller had given up: minted all the same. */
+  const late: IssuedToken[] = []
+  const cache = new TokenCache(
+    initial,
+    () => {
+      const work = exchange()
+      return withDeadline(work, config.timeoutMs).catch((error: unknown) => {
+        work.then(
+          token => late.push(token),
+          () => undefined
+        )
+        throw error
+      })
+    },
+    () => deps.clock.now()
+  )
+
+  const key = digest(setup.key)
+  const server = createServer(socket => serve(socket))
+  let stopped = false
+  const stop = (): void => {
+    if (stopped) return
+    stopped = true
+    clearInterval(watch)
+    server.close()
+    for (const dir of setup.cleanup) rmSync(dir, { recursive: true, force: true })
+    deps.exit(0)
+  }
+
+  /** Set by the post step's "stop": no new exchange may start, so that every token minted gets revoked. */
+  let stopping = false
+  const answer = async (request: AgentRequest): Promise<TokenAnswer | StopAnswer> => {
+    if (request.op === 'stop') {
+      stopping = true
+      await cache.settled()
+      const now = deps.clock.now()
+      return {
+        ok: true,
+        minted: [...cache.minted(), ...late]
+          .filter(t => !t.expiresAt || t.expiresAt.getTime() > now)
+          .map(t => ({ accessToken: t.accessToken, expiresAt: t.expiresAt?.toISOString() ?? null })),
+        tokenEndpoint: endpoints?.tokenEndpoint ?? '',
+        revocationEndpoint: endpoints?.revocationEndpoint ?? '',
+        oidcAudience: audience ?? ''
+      }
+    }
+    if (stopping) {
+      return {
+        ok: false,
+        error:
+          "the job's post step is stopping the token agent: call binarly-token only in steps that run before the post step of binarly-m2m-auth."
+      }
+    }
+    const minValidity = request.minValidity ?? config.minValiditySeconds
+    try {
+      const { token, fresh, shortLived } = await cache.get(minValidity)
+      return { ok: true, token: wire(token), fresh, minValidity, ...(shortLived === undefined ? {} : { shortLived }) }
+    } catch (error) {
+      return { ok: false, error: describeError(error) }
+    }
+  }
+
+  const serve = (socket: Socket): void => {
+    let line = ''
+    socket.setEncoding('utf8')
+    socket.on('error', () => socket.destroy())
+    socket.on('data', function read(chunk: string) {
+      line += chunk
+      if (line.length > MAX_LINE_BYTES) return void socket.destroy()
+      if (!line.includes('\n')) return
+      // One request per connection: whatever follows the first line is not read.
+      socket.off('data', read)
+      const request = parseRequest(line.slice(0, line.indexOf('\n')), key)
+      if (!request) {
+        socket.end(`${JSON.stringify({ ok: false, error: 'the request was refused (wrong key, or not a request)' })}\n`)
+        return
+      }
+      // The post step's "stop": answered, then the agent ends (also if the post step hangs up first).
+      if (request.op === 'stop') socket.once('close', stop)
+      void answer(request).then(reply => socket.end(`${JSON.stringify(reply)}\n`))
+    })
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(setup.socket, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const watch = setInterval(() => {
+    const jobGone =
+      !existsSync(setup.dir) ||
+      (setup.watchPid !== undefined && !deps.alive(setup.watchPid)) ||
+      deps.clock.now() - started > setup.maxLifetimeMs
+    if (jobGone) stop()
+  }, deps.watchEveryMs)
+
+  return { server, stop }
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest()
+}
+
+/** A request with the right key, or undefined. */
+export function parseRequest(line: string, key: Buffer): AgentRequest | undefined {
+  let request: unknown
+  try {
+    request = JSON.parse(line)
+  } catch {
+    return undefined
+  }
+  if (request === null || typeof request !== 'object') return undefined
+  const r = request as Record<string, unknown>
+  if (typeof r.key !== 'string' || !timingSafeEqual(digest(r.key), key)) return undefined
+  if (r.op === 'stop') return { key: r.key, op: 'stop' }
+  if (r.op !== 'token') return undefined
+  if (r.minValidity === undefined) return { key: r.key, op: 'token' }
+  if (typeof r.minValidity !== 'number' || !Number.isInteger(r.minValidity) || r.minValidity < 0) return undefined
+  return { key: r.key, op: 'token', minValidity: r.minValidity }
+}
+
+function wire(token: IssuedToken): WireToken {
+  return {
+    access_token: token.accessToken,
+    token_type: token.tokenType,
+    expires_at: token.expiresAt?.toISOString() ?? null,
+    scope: token.scope ?? null
+  }
+}
+
+/**
+ * The exchange, or a failure once the timeout input is over (with a second's grace, so that the exchange's
+ * own deadline speaks first when it can): a caller never waits much past it.
+ */
+function withDeadline<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `getting a new token took longer than the timeout input (${Math.round(timeoutMs / 1000)} s): raise timeout, or check the network between the runner and auth-url.`
+          )
+        ),
+      timeoutMs + 1000
+    )
+  })
+  work.catch(() => undefined)
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer))
+}
