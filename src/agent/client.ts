@@ -1,11 +1,11 @@
 /**
  * Asks the token agent one question: reads where it listens from its directory, sends one request line,
- * reads one answer line. Used by `binarly-token` and by the post step; node built-ins only.
+ * reads one answer line. Used by `binarly-token` (the post step's stop is stop-request.ts); node built-ins only.
  */
 import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
-import { AGENT_FILE, MAX_LINE_BYTES, type AgentFile, type AgentRequest } from './protocol.js'
+import { AGENT_FILE, MAX_LINE_BYTES, type AgentFile, type TokenRequest } from './protocol.js'
 
 /** Why the agent could not be asked, in words a person can act on (never a key or a token). */
 export class AgentUnreachable extends Error {
@@ -26,7 +26,7 @@ export function readAgentFile(dir: string): AgentFile {
 }
 
 /** Sends `request` (the key is added) and resolves with the parsed answer line. */
-export function askAgent<T>(dir: string, request: Omit<AgentRequest, 'key'>, waitMs?: number): Promise<T> {
+export function askAgent<T>(dir: string, request: Omit<TokenRequest, 'key'>, waitMs?: number): Promise<T> {
   const agent = readAgentFile(dir)
   const limit = waitMs ?? agent.timeoutMs + 5000
   return new Promise<T>((resolve, reject) => {
