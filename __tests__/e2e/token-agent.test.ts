@@ -18,7 +18,7 @@ import { startAgent, type AgentDeps, type AgentSetup, type RunningAgent } from '
 import { runTokenCommand } from '../../src/agent/cli.ts'
 import { stopTokenAgent } from '../../src/agent/stop.ts'
 import { requestStop } from '../../src/agent/stop-request.ts'
-import { requestProof } from '../../src/agent/stop-proof.ts'
+import { AnswerProof, requestProof } from '../../src/agent/stop-proof.ts'
 import { runPost } from '../../src/run-post.ts'
 import { agentEnv, cmdScript, installTokenCommand, shScript } from '../../src/agent/start.ts'
 import { httpTransport } from '../../src/net/transport.ts'
@@ -679,7 +679,10 @@ describe('the post step stops the agent (stopTokenAgent)', () => {
   })
 
   test('no revocation endpoint known: skipped with a debug line', async () => {
-    const { token, post } = await minted({ 'auth-url': `${server.issuer}/token` })
+    const authUrl = `${server.issuer}/token`
+    const { token, post } = await minted({ 'auth-url': authUrl }, {}, inputsFor({ 'auth-url': authUrl }), {
+      'token-endpoint': authUrl
+    })
     await stopTokenAgent({ ...post.deps, alive: () => false, kill: () => undefined })
     assert.equal((await server.introspect(token)).active, true)
     assert.match(text(post.recorded.calls, 'debug'), /skipped: no revocation endpoint is known/)
@@ -825,6 +828,58 @@ describe('the post step stops the agent (stopTokenAgent)', () => {
       [['binarly-token', 'expired before the post step']]
     )
     assert.match(text(post.recorded.calls, 'info'), /it minted 1 token, 0 still valid/)
+  })
+
+  test('runPost: a clean-up that throws (a revocation endpoint against the http:// rule) is a warning', async () => {
+    const { post } = await minted({}, {}, inputsFor(), {
+      'token-endpoint': 'http://revoke.invalid/token',
+      'revocation-endpoint': 'http://revoke.invalid/revoke'
+    })
+    await runPost(post.deps)
+    assert.match(text(post.recorded.calls, 'warning'), /^binarly-m2m-auth: binarly-token: .*http:\/\/revoke\.invalid/m)
+  })
+
+  test('a token a renewal revoked already is listed as such, not revoked again', async () => {
+    const dir = join(scratch, 'renewed')
+    mkdirSync(dir)
+    const socket = join(dir, 'agent.sock')
+    const record = {
+      source: 'renewal',
+      mintedAt: '2026-01-01T00:00:00.000Z',
+      expiresAt: '2099-01-01T00:00:00.000Z',
+      revokedAtRenewal: '2026-01-01T00:05:00.000Z'
+    }
+    const listener = createServer(connection => {
+      connection.setEncoding('utf8')
+      connection.once('data', (line: string) => {
+        const { nonce } = JSON.parse(line) as { nonce: string }
+        const proof = new AnswerProof(STOP_KEY, nonce)
+        proof.line(JSON.stringify(record))
+        connection.end(`${JSON.stringify(record)}\n${JSON.stringify({ end: true, count: 1, proof: proof.proof() })}\n`)
+      })
+    })
+    await new Promise<void>(resolve => listener.listen(socket, resolve))
+    try {
+      const post = testDeps(
+        inputsFor(),
+        {},
+        {
+          state: { 'token-agent-dir': dir, 'token-agent-socket': socket, 'token-agent-stop-key': STOP_KEY }
+        }
+      )
+      const rows = await stopTokenAgent({ ...post.deps, alive: () => false, kill: () => undefined })
+      assert.deepEqual(rows, [
+        {
+          mintedBy: 'renewal',
+          mintedAt: record.mintedAt,
+          expiresAt: record.expiresAt,
+          outcome: 'revoked at its renewal (2026-01-01T00:05:00.000Z)'
+        }
+      ])
+      assert.ok(!existsSync(dir))
+    } finally {
+      listener.close()
+    }
   })
 
   test('no agent state: nothing to do', async () => {

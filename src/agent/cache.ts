@@ -27,7 +27,6 @@ export class TokenCache {
   /** How long the last token from an exchange lived, in ms (0: no exchange yet, or the server did not say). */
   private freshLifetimeMs = 0
   private inFlight: Promise<IssuedToken> | undefined
-  private readonly mintedTokens: IssuedToken[] = []
 
   constructor(
     initial: IssuedToken | undefined,
@@ -49,11 +48,6 @@ export class TokenCache {
   /** Resolves once no exchange is running (whatever its outcome). */
   async settled(): Promise<void> {
     await this.inFlight?.catch(() => undefined)
-  }
-
-  /** Every token an exchange of this cache obtained (not the initial one), in order. */
-  minted(): IssuedToken[] {
-    return [...this.mintedTokens]
   }
 
   /** How long a token has left, in ms; a token without a known expiry counts as valid. */
@@ -80,7 +74,6 @@ export class TokenCache {
       try {
         const token = await this.exchange()
         this.current = token
-        this.mintedTokens.push(token)
         this.freshLifetimeMs = (token.expiresIn ?? 0) * 1000
         return token
       } finally {

@@ -6,7 +6,8 @@
 import type { MintSource, StopLine } from './protocol.js'
 import type { IssuedToken } from '../runner/outputs.js'
 
-interface Entry {
+/** A token the agent minted; times in ms. A renewal that revokes it sets `revokedAtRenewal`. */
+export interface LedgerEntry {
   token: IssuedToken
   source: MintSource
   mintedAt: number
@@ -14,18 +15,14 @@ interface Entry {
 }
 
 export class TokenLedger {
-  private readonly entries: Entry[] = []
+  /** In the order they were minted. */
+  readonly entries: LedgerEntry[] = []
 
-  /** Notes a token an exchange of the agent obtained at `mintedAt` (ms). */
-  add(token: IssuedToken, source: MintSource, mintedAt: number): void {
-    this.entries.push({ token, source, mintedAt })
-  }
-
-  /** Notes that a renewal revoked this token at `at` (ms); false when the agent did not mint it. */
-  revokedAtRenewal(accessToken: string, at: number): boolean {
-    const entry = this.entries.find(e => e.token.accessToken === accessToken)
-    if (entry) entry.revokedAtRenewal = at
-    return entry !== undefined
+  /** Notes a token an exchange of the agent obtained at `mintedAt`; returns its entry. */
+  add(token: IssuedToken, source: MintSource, mintedAt: number): LedgerEntry {
+    const entry: LedgerEntry = { token, source, mintedAt }
+    this.entries.push(entry)
+    return entry
   }
 
   /**

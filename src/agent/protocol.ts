@@ -76,7 +76,6 @@ export interface StopRequest {
 
 /** Who had the agent mint a token: a `binarly-token` call, or a renewal of a token an API refused. */
 export type MintSource = 'binarly-token' | 'renewal'
-export const MINT_SOURCES: readonly MintSource[] = ['binarly-token', 'renewal']
 
 /** What the agent keeps about every token it minted. */
 export interface MintRecord {

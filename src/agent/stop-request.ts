@@ -8,7 +8,7 @@
 import { connect } from 'node:net'
 import { printable } from '../common/server-text.js'
 import { AgentUnreachable } from './client.js'
-import { MAX_LINE_BYTES, MINT_SOURCES, type MintSource, type StopLine } from './protocol.js'
+import { MAX_LINE_BYTES, type MintSource, type StopLine } from './protocol.js'
 import { AnswerProof, freshSecret, requestProof, sameProof } from './stop-proof.js'
 
 /** Something answered, but did not prove to be the agent the main step started. */
@@ -24,10 +24,8 @@ export function requestStop(socket: string, stopKey: string, waitMs: number): Pr
   return new Promise<StopLine[]>((resolve, reject) => {
     const connection = connect(socket)
     let pending = ''
-    let done = false
+    // Settling twice does nothing: a promise settles once, and the connection is gone after the first.
     const finish = (error: Error | undefined): void => {
-      if (done) return
-      done = true
       clearTimeout(timer)
       connection.destroy()
       if (error) reject(error)
@@ -115,6 +113,7 @@ function refused(value: unknown): string | undefined {
   return r?.ok === false ? String(r.error) : undefined
 }
 
+const MINT_SOURCES: readonly MintSource[] = ['binarly-token', 'renewal']
 const isoTime = (value: unknown): value is string => typeof value === 'string' && !Number.isNaN(Date.parse(value))
 
 /** A token record as the agent writes it, or undefined. */
