@@ -18,9 +18,9 @@ export const SHORT_SOCKET_PREFIX = 'binarly-token-sock-'
 /**
  * No line of a request or an answer comes near this; a longer one is refused. A line carries at most one
  * token, a token is at most the 1 MiB a token answer may be (MAX_BODY_BYTES), and JSON escaping makes a
- * character at most six.
+ * character at most six: 8 MiB.
  */
-export const MAX_LINE_BYTES = 8 * 1024 * 1024
+export const MAX_LINE_BYTES = 8_388_608
 
 export interface AgentFile {
   /** Unix socket path or Windows pipe name. */

@@ -48,7 +48,7 @@ export async function stopTokenAgent(deps: CleanupDeps): Promise<AuditRow[]> {
   const socket = state(STATE.tokenAgentSocket)
   const stopKey = state(STATE.tokenAgentStopKey)
   const pid = Number(state(STATE.tokenAgentPid))
-  if (stopKey) core.setSecret(stopKey)
+  core.setSecret(stopKey)
   let records: StopLine[] | undefined
   try {
     records = await requestStop(socket, stopKey, Number(state(STATE.tokenAgentWaitMs)) || DEFAULT_ANSWER_WAIT_MS)
@@ -104,7 +104,7 @@ async function waitForExit(pid: number, deps: CleanupDeps): Promise<void> {
 /** The agent's directory, and the socket's own directory when a deep RUNNER_TEMP put it elsewhere. */
 function leftovers(dir: string, socket: string): string[] {
   const socketDir = dirname(socket)
-  return socket && socketDir !== dir && basename(socketDir).startsWith(SHORT_SOCKET_PREFIX) ? [dir, socketDir] : [dir]
+  return socketDir !== dir && basename(socketDir).startsWith(SHORT_SOCKET_PREFIX) ? [dir, socketDir] : [dir]
 }
 
 /** Revokes the still valid tokens; resolves with what became of each. */

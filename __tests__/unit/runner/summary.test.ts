@@ -1,7 +1,7 @@
 /** The job summary of a failed step: what was tried, the message, and Markdown that shows text as it is. */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { renderFailureSummary, renderTokenAudit } from '../../../src/runner/summary.ts'
+import { renderFailureSummary, renderSummary, renderTokenAudit } from '../../../src/runner/summary.ts'
 
 const facts = {
   authUrl: 'https://kc.example.com/realms/BinarlyRealm',
@@ -70,4 +70,23 @@ describe('renderTokenAudit', () => {
       markdown
     )
   })
+})
+
+test('renderSummary: an expiry without a lifetime (a reused shared-token) says so', () => {
+  const markdown = renderSummary({
+    endpoint: 'https://kc.example.com/realms/R/protocol/openid-connect/token',
+    clientId: 'ci',
+    method: 'client_secret_post',
+    token: {
+      accessToken: 'never-shown',
+      tokenType: 'Bearer',
+      expiresIn: undefined,
+      expiresAt: new Date('2026-01-01T00:00:00Z'),
+      scope: undefined
+    },
+    source: 'shared-token',
+    envVar: undefined
+  })
+  assert.match(markdown, /\| Expires \| 2026-01-01T00:00:00\.000Z \(in \? s\) \|/)
+  assert.ok(!markdown.includes('never-shown'))
 })
