@@ -133,35 +133,44 @@ describe('github_oidc', () => {
     assertMaskedFirst(result, token)
   }
 
-  test("client-id names another client than the one GitHub's sub belongs to: refused, both named, revoked", async () => {
-    const other = await startFederatedRealm({
-      trustedIssuer: github.issuer,
-      subject: SUBJECT,
-      otherClients: { 'binarly-github-prod': 'repo:binarly-io/firmware-pipeline:environment:prod' }
+  // Keycloak's tokens name the client in azp and client_id alike; azp is the one that says who the token was
+  // issued to, so a client_id claim that says client-id (a realm's mapper can put any value there) lets nothing
+  // through.
+  for (const [name, clientIdClaim] of [
+    ["client-id names another client than the one GitHub's sub belongs to", undefined],
+    ['the same, with a client_id claim that says client-id', 'binarly-github-prod']
+  ] as const) {
+    test(`${name}: refused, both named, revoked`, async () => {
+      const other = await startFederatedRealm({
+        trustedIssuer: github.issuer,
+        subject: SUBJECT,
+        otherClients: { 'binarly-github-prod': 'repo:binarly-io/firmware-pipeline:environment:prod' },
+        clientIdClaim
+      })
+      try {
+        const from = github.issued.length
+        const result = await runStep(
+          'main',
+          { 'auth-url': other.tokenEndpoint, 'client-id': 'binarly-github-prod', 'auth-method': 'github_oidc' },
+          { env: github.env }
+        )
+        const [token] = other.issued
+        assert.ok(token, 'the realm issued a token (to binarly-github)')
+        assertRefused(result, token)
+        assert.match(
+          result.errors[0] ?? '',
+          /^binarly-m2m-auth: github_oidc: Keycloak issued the token to client "binarly-github" \(its azp\), not to client-id "binarly-github-prod", so it is not handed out\./
+        )
+        assert.ok(result.errors[0]?.includes(`(iss "${github.issuer}", sub "${SUBJECT}", aud "${other.issuer}")`))
+        assert.match(result.errors[0] ?? '', /Set client-id to "binarly-github" if that is the client meant/)
+        assert.match(result.errors[0] ?? '', / It was revoked at once\.$/)
+        assert.deepEqual(other.revoked, [token])
+        assertNoLeak(result, github.issued.slice(from))
+      } finally {
+        await other.close()
+      }
     })
-    try {
-      const from = github.issued.length
-      const result = await runStep(
-        'main',
-        { 'auth-url': other.tokenEndpoint, 'client-id': 'binarly-github-prod', 'auth-method': 'github_oidc' },
-        { env: github.env }
-      )
-      const [token] = other.issued
-      assert.ok(token, 'the realm issued a token (to binarly-github)')
-      assertRefused(result, token)
-      assert.match(
-        result.errors[0] ?? '',
-        /^binarly-m2m-auth: github_oidc: Keycloak issued the token to client "binarly-github" \(its azp\), not to client-id "binarly-github-prod", so it is not handed out\./
-      )
-      assert.ok(result.errors[0]?.includes(`(iss "${github.issuer}", sub "${SUBJECT}", aud "${other.issuer}")`))
-      assert.match(result.errors[0] ?? '', /Set client-id to "binarly-github" if that is the client meant/)
-      assert.match(result.errors[0] ?? '', / It was revoked at once\.$/)
-      assert.deepEqual(other.revoked, [token])
-      assertNoLeak(result, github.issued.slice(from))
-    } finally {
-      await other.close()
-    }
-  })
+  }
 
   for (const [name, options, inputs, outcome] of [
     [

@@ -184,6 +184,26 @@ describe('a shared-token that cannot be used: a warning, and a fresh exchange', 
     })
   })
 
+  test('another resource: the warning names it, and the job exchanges its own credentials', async () => {
+    // Sealed for one resource (RFC 8707), opened by a job configured for another or none: the binding the
+    // steps build from their config (shareBinding) must carry resources, or the job would hand on a token
+    // meant for another API.
+    const scanApi = 'https://scan.binarly.example/'
+    const reportApi = 'https://report.binarly.example/'
+    const withResources = await startOidcServer({ resources: [scanApi, reportApi] })
+    try {
+      const post = await shareJob(withResources, { 'share-passphrase': PASSPHRASE, resource: scanApi })
+      assert.equal((await withResources.introspect(post.token)).aud, scanApi)
+      for (const resource of [reportApi, '']) {
+        await fallsBack(withResources, post.sealed, /: resource differs from this job's/, {
+          inputs: { 'share-passphrase': PASSPHRASE, resource }
+        })
+      }
+    } finally {
+      await withResources.close()
+    }
+  })
+
   test('a v1 value (sealed by an older version of the action): the version message', async () => {
     const [, ...rest] = shared.sealed.split('.')
     await fallsBack(

@@ -98,16 +98,20 @@ async function agent(
   return { running, dir, exits }
 }
 
-/** Runs binarly-token in-process against the agent in `dir`. */
+/**
+ * Runs binarly-token in-process against the agent in `dir`. `both` is the two streams as one, in the order
+ * written: what a log shows when the caller does not capture stdout (`binarly-token`, `| tee`, `2>&1`).
+ */
 async function command(dir: string | undefined, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
   let stdout = ''
   let stderr = ''
+  let both = ''
   const code = await runTokenCommand(args, dir === undefined ? env : { ...env, BINARLY_TOKEN_AGENT: dir }, {
-    stdout: text => void (stdout += text),
-    stderr: text => void (stderr += text),
+    stdout: text => void ((stdout += text), (both += text)),
+    stderr: text => void ((stderr += text), (both += text)),
     now: () => Date.now()
   })
-  return { code, stdout, stderr }
+  return { code, stdout, stderr, both }
 }
 
 /** The post step's stop, of the agent in `dir`: its token records. */
@@ -139,6 +143,10 @@ describe('the agent', () => {
       assert.ok(parsed.expires_in <= 5 && parsed.expires_in >= 3)
       assert.equal(parsed.scope, null)
       assert.equal(json.stderr, `::add-mask::${parsed.access_token}\n`)
+      // On one stream the mask comes first: the token is never in a log before the runner knows to hide it.
+      assert.equal(json.both, `::add-mask::${parsed.access_token}\n${json.stdout}`)
+      const plain = await command(dir)
+      assert.equal(plain.both, `::add-mask::${parsed.access_token}\n${parsed.access_token}\n`)
     } finally {
       running.server.close()
     }

@@ -4,7 +4,7 @@
  * Validator): the client assertion must be signed by the trusted issuer's published key, with aud = this
  * realm's issuer (one audience), the expected sub, active now, a jti seen once, and no client_id that differs
  * from sub (Keycloak 26.5's rule). The client is the one whose federated subject is the assertion's sub; its
- * access tokens are JWTs naming it in azp, as Keycloak's do (or opaque, on request). The revocation endpoint
+ * access tokens are JWTs naming it in azp and client_id, as Keycloak's do (or opaque, on request). The revocation endpoint
  * next to it authenticates the same way and revokes a token of the authenticated client (RFC 7009).
  * For the fast suite only; the real acceptance test is against Keycloak.
  */
@@ -25,6 +25,12 @@ export interface FederatedRealmOptions {
   failFirst?: number
   /** Issue opaque access tokens instead of JWTs. */
   opaque?: boolean
+  /**
+   * The access token's `client_id` claim. Keycloak's service-account tokens carry it beside `azp`, both the
+   * authenticated client (the "Client ID" mapper); a realm can be made to put another value there (a hardcoded
+   * claim mapper), which is what this stands for. Default: the authenticated client, as Keycloak does.
+   */
+  clientIdClaim?: string
   /** Answer revocation requests with this status (and an OAuth error) instead. */
   revocationStatus?: number
 }
@@ -151,7 +157,12 @@ export async function startFederatedRealm(options: FederatedRealmOptions): Promi
       }
       const accessToken = options.opaque
         ? randomBytes(32).toString('base64url')
-        : await new SignJWT({ azp: auth.client, typ: 'Bearer', scope: 'profile email' })
+        : await new SignJWT({
+            azp: auth.client,
+            client_id: options.clientIdClaim ?? auth.client,
+            typ: 'Bearer',
+            scope: 'profile email'
+          })
             .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
             .setIssuer(issuer)
             .setSubject(randomUUID())

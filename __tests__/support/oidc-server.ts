@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import Provider, { type ClientAuthMethod, type ClientMetadata } from 'oidc-provider'
+import Provider, { errors, type ClientAuthMethod, type ClientMetadata } from 'oidc-provider'
 
 export interface RequestRecord {
   method: string
@@ -84,6 +84,11 @@ export interface OidcServerOptions {
   clients?: ClientMetadata[]
   /** Access token lifetime in seconds (default 1800, as Binarly's realm). */
   ttl?: number
+  /**
+   * Resource servers (RFC 8707 resource indicators) the server knows: with any, a token request may name them
+   * in `resource` and gets an opaque token for them; an unknown one is refused (invalid_target).
+   */
+  resources?: string[]
   /** The loopback port to listen on (default: any free port). */
   port?: number
 }
@@ -119,7 +124,8 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       introspection: { enabled: true, allowedPolicy: async () => true },
-      revocation: { enabled: true, allowedPolicy: async () => true }
+      revocation: { enabled: true, allowedPolicy: async () => true },
+      ...(options.resources ? { resourceIndicators: resourceIndicators(options.resources) } : {})
     },
     ttl: { ClientCredentials: options.ttl ?? 1800 },
     clientAuthMethods: ['client_secret_post', 'client_secret_basic', 'client_secret_jwt', 'private_key_jwt', 'none']
@@ -186,5 +192,17 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
         server.closeAllConnections()
         server.close(() => resolve())
       })
+  }
+}
+
+/** oidc-provider's resource indicators for the given resource servers: opaque tokens, the test scopes. */
+function resourceIndicators(resources: string[]) {
+  return {
+    enabled: true,
+    useGrantedResource: () => true,
+    getResourceServerInfo: (_ctx: unknown, resource: string) => {
+      if (!resources.includes(resource)) throw new errors.InvalidTarget()
+      return { scope: 'scan:read scan:write', audience: resource, accessTokenFormat: 'opaque' as const }
+    }
   }
 }

@@ -289,6 +289,14 @@ describe('the client a github_oidc token was issued to', () => {
 
   test('only a token issued to client-id passes; the refusal keeps the token to revoke', () => {
     checkIssuedClient(jwt({ azp: 'b' }), 'b', undefined)
+    checkIssuedClient(jwt({ azp: 'b', client_id: 'b' }), 'b', undefined)
+    checkIssuedClient(jwt({ client_id: 'b' }), 'b', undefined)
+    // azp decides who the token was issued to: a client_id claim equal to client-id does not override it.
+    assert.throws(
+      () => checkIssuedClient(jwt({ azp: 'a', client_id: 'b' }), 'b', undefined),
+      /issued the token to client "a" \(its azp\), not to client-id "b"/
+    )
+    assert.throws(() => checkIssuedClient(jwt({ client_id: 'a' }), 'b', undefined), /client "a"/)
     const token = jwt({ azp: 'a\r\n::error::x' })
     assert.throws(
       () => checkIssuedClient(token, 'b', undefined),
