@@ -184,6 +184,7 @@ async function hand(
   core.saveState(STATE.tokenEndpoint, endpoints?.tokenEndpoint ?? '')
   core.saveState(STATE.revocationEndpoint, endpoints?.revocationEndpoint ?? '')
   core.saveState(STATE.expiresAt, token.expiresAt?.toISOString() ?? '')
+  core.saveState(STATE.issuedAt, source === 'exchange' ? new Date(deps.clock.now()).toISOString() : '')
   core.saveState(STATE.oidcAudience, (endpoints && oidcAudience(config, endpoints)) ?? '')
   if (core.isDebug()) {
     const claims = safeJwtClaims(token.accessToken)

@@ -1,7 +1,9 @@
 /**
  * The post step, when the job ends: revoke the token the main step got, unless other jobs still use it, it
- * has expired, or there is nothing to revoke. Every reason to skip is a debug line; every failure is
- * thrown to the entry, which only warns: a post step never fails the job.
+ * has expired, or there is nothing to revoke; stop the job's token agent and revoke what it minted; and write
+ * the job's token audit (every token, who had it minted, when, until when, what became of it; never a value)
+ * to the job summary. Every reason to skip is a debug line; every failure is thrown to the entry, which only
+ * warns: a post step never fails the job.
  */
 import { readConfig } from './common/config.js'
 import type { PostDeps } from './runner/deps.js'
@@ -10,52 +12,82 @@ import { postStepRevocation } from './oauth/post-revocation.js'
 import { revokeToken } from './oauth/revoke.js'
 import { STATE } from './runner/state.js'
 import { describeError, sentence } from './common/errors.js'
+import { printable } from './common/server-text.js'
+import { renderTokenAudit, type AuditRow } from './runner/summary.js'
 
 /** token-command: stop the job's token agent and revoke what it minted, whatever happens below. */
-async function endTokenCommand(deps: PostDeps): Promise<void> {
-  if (!deps.core.getState(STATE.tokenAgentDir)) return
+async function endTokenCommand(deps: PostDeps): Promise<AuditRow[]> {
+  if (!deps.core.getState(STATE.tokenAgentDir)) return []
   try {
     const { stopTokenAgent } = await import('./agent/stop.js')
     const { alive } = await import('./runner/processes.js')
     const { kill } = await import('./runner/process-kill.js')
-    await stopTokenAgent({ ...deps, alive, kill })
+    return await stopTokenAgent({ ...deps, alive, kill })
   } catch (error) {
     deps.core.warning(`binarly-m2m-auth: binarly-token: ${describeError(error)}`)
+    return []
   }
 }
 
 export async function runPost(deps: PostDeps): Promise<void> {
   const { core } = deps
-  const skip = (why: string): void => {
-    core.debug(`Revocation skipped: ${sentence(why)}`)
-  }
-  await endTokenCommand(deps)
+  const rows = await endTokenCommand(deps)
   const token = core.getState(STATE.token)
   if (!token) {
-    skip('the main step left no token (it failed, or did not run)')
+    core.debug('Revocation skipped: the main step left no token (it failed, or did not run).')
+    await writeAudit(deps, rows)
     return
   }
   core.setSecret(token)
+  const issuedAt = core.getState(STATE.issuedAt)
+  const own: AuditRow = {
+    mintedBy: issuedAt ? 'main step' : 'another job of this run (shared-token)',
+    mintedAt: issuedAt || undefined,
+    expiresAt: core.getState(STATE.expiresAt) || undefined,
+    outcome: 'not revoked: the revocation failed (see the warnings)'
+  }
+  try {
+    own.outcome = await revokeOwnToken(deps, token)
+  } finally {
+    await writeAudit(deps, [own, ...rows])
+  }
+}
+
+/** The job's token audit, when there is a token to tell of; one that cannot be written is a debug line. */
+async function writeAudit(deps: PostDeps, rows: AuditRow[]): Promise<void> {
+  if (rows.length === 0) return
+  await deps
+    .writeSummary(renderTokenAudit(rows))
+    .catch((error: unknown) => deps.core.debug(`No job summary written: ${describeError(error)}`))
+}
+
+/** Revokes the main step's token unless there is a reason not to; resolves with what became of it. */
+async function revokeOwnToken(deps: PostDeps, token: string): Promise<string> {
+  const { core } = deps
+  const skip = (why: string, outcome: string): string => {
+    core.debug(`Revocation skipped: ${sentence(why)}`)
+    return outcome
+  }
   if (core.getState(STATE.shared) === 'true') {
-    skip('the token is shared with other jobs of this run (share, or shared-token), which may still need it')
-    return
+    return skip(
+      'the token is shared with other jobs of this run (share, or shared-token), which may still need it',
+      'not revoked: shared with other jobs of this run'
+    )
   }
   const expiresAt = core.getState(STATE.expiresAt)
   if (expiresAt && Date.parse(expiresAt) <= deps.clock.now()) {
-    skip(`the token expired at ${expiresAt}`)
-    return
+    return skip(`the token expired at ${expiresAt}`, 'expired before the post step')
   }
 
   const config = readConfig(deps.inputs, { readFile: path => deps.readFile(path) })
-  if (!config.revoke) {
-    skip('revoke is false')
-    return
-  }
+  if (!config.revoke) return skip('revoke is false', 'not revoked: revoke is false')
   maskConfiguredSecrets(config, deps.env, secret => core.setSecret(secret))
   const revocationEndpoint = core.getState(STATE.revocationEndpoint)
   if (!revocationEndpoint) {
-    skip('no revocation endpoint is known (auth-url is not a Keycloak token endpoint, and discovery named none)')
-    return
+    return skip(
+      'no revocation endpoint is known (auth-url is not a Keycloak token endpoint, and discovery named none)',
+      'not revoked: no revocation endpoint is known'
+    )
   }
   // Revocation carries the client credentials, so it is held to the same rule as the token endpoint.
   const revokeDeps = await postStepRevocation(
@@ -69,5 +101,6 @@ export async function runPost(deps: PostDeps): Promise<void> {
     { token, revocationEndpoint, tokenEndpoint: core.getState(STATE.tokenEndpoint), expiresAt },
     revokeDeps
   )
-  core.info(`Revoked the access token at ${revocationEndpoint}.`)
+  core.info(`Revoked the access token at ${printable(revocationEndpoint, 500)}.`)
+  return 'revoked'
 }

@@ -10,7 +10,6 @@ import { createConnection, createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { askAgent } from '../../src/agent/client.ts'
 import { AGENT_FILE, type AgentFile } from '../../src/agent/protocol.ts'
 import { readConfig } from '../../src/common/config.ts'
 import { alive } from '../../src/runner/processes.ts'
@@ -18,6 +17,8 @@ import { realClock } from '../../src/net/retry.ts'
 import { startAgent, type AgentDeps, type AgentSetup, type RunningAgent } from '../../src/agent/server.ts'
 import { runTokenCommand } from '../../src/agent/cli.ts'
 import { stopTokenAgent } from '../../src/agent/stop.ts'
+import { requestStop } from '../../src/agent/stop-request.ts'
+import { AnswerProof, requestProof } from '../../src/agent/stop-proof.ts'
 import { runPost } from '../../src/run-post.ts'
 import { agentEnv, cmdScript, installTokenCommand, shScript } from '../../src/agent/start.ts'
 import { httpTransport } from '../../src/net/transport.ts'
@@ -39,6 +40,7 @@ after(async () => {
 
 let n = 0
 const KEY = 'k'.repeat(43)
+const STOP_KEY = 's'.repeat(43)
 
 function inputsFor(extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -74,6 +76,7 @@ async function agent(
     dir,
     cleanup: [dir],
     key: KEY,
+    stopKey: STOP_KEY,
     watchPid: undefined,
     maxLifetimeMs: 60_000,
     ...setupOverrides
@@ -112,6 +115,9 @@ async function command(dir: string | undefined, args: string[] = [], env: NodeJS
   })
   return { code, stdout, stderr, both }
 }
+
+/** The post step's stop, of the agent in `dir`: its token records. */
+const stopAgent = (dir: string) => requestStop(join(dir, 'agent.sock'), STOP_KEY, 10_000)
 
 /** Sends a raw line to the agent's socket and returns its answer. */
 function raw(socket: string, line: string): Promise<string> {
@@ -207,11 +213,18 @@ describe('the agent', () => {
         `{"key":"${KEY}","op":"dance"}\n`,
         `{"key":"${KEY}","op":"token","minValidity":-1}\n`,
         `{"key":"${KEY}","op":"token","minValidity":"60"}\n`,
-        `{"key":5,"op":"token"}\n`
+        `{"key":5,"op":"token"}\n`,
+        // A stop needs the proof of the stop key, not the callers' key; a nonce of the post step's length.
+        `{"key":"${KEY}","op":"stop"}\n`,
+        `{"op":"stop","nonce":"${'n'.repeat(43)}","proof":"${requestProof(KEY, 'n'.repeat(43))}"}\n`,
+        `{"op":"stop","nonce":"${'n'.repeat(43)}"}\n`,
+        `{"op":"stop","nonce":"short","proof":"${requestProof(STOP_KEY, 'short')}"}\n`,
+        `{"op":"stop","nonce":"${'n'.repeat(300)}","proof":"${requestProof(STOP_KEY, 'n'.repeat(300))}"}\n`,
+        `{"op":"stop","nonce":5,"proof":"x"}\n`
       ]) {
         assert.match(await raw(socket, line), /"ok":false,"error":"the request was refused/, line)
       }
-      assert.equal(await raw(socket, 'x'.repeat(70 * 1024)), '')
+      assert.equal(await raw(socket, 'x'.repeat(8 * 1024 * 1024 + 1)), '')
       // Two lines in one write: only the first is answered.
       const two = await raw(socket, `{"key":"${KEY}","op":"token","minValidity":0}\n{"key":"${KEY}","op":"stop"}\n`)
       assert.match(two, /^\{"ok":true,"token":/)
@@ -253,8 +266,7 @@ describe('the agent', () => {
       const failed = await command(dir)
       assert.equal(failed.code, 1)
       assert.match(failed.stderr, /oidc-audience: could not be derived from auth-url/)
-      const stop = await askAgent<{ oidcAudience: string }>(dir, { op: 'stop' })
-      assert.equal(stop.oidcAudience, '')
+      assert.deepEqual(await stopAgent(dir), [])
     } finally {
       running.server.close()
     }
@@ -290,9 +302,12 @@ describe('the agent', () => {
     const failed = await command(slow.dir)
     assert.match(failed.stderr, /getting a new token took longer than the timeout input \(1 s\)/)
     await sleep(1500)
-    const stop = await askAgent<{ minted: { accessToken: string }[] }>(slow.dir, { op: 'stop' })
-    assert.equal(stop.minted.length, 1)
-    assert.equal((await server.introspect(stop.minted[0]?.accessToken ?? '')).active, true)
+    const records = await stopAgent(slow.dir)
+    assert.equal(records.length, 1)
+    const [record] = records
+    assert.ok(record)
+    assert.equal(record.source, 'binarly-token')
+    assert.equal((await server.introspect(record.token ?? '')).active, true)
   })
 
   test('"stop" waits for a running exchange, and refuses new requests meanwhile', async () => {
@@ -303,7 +318,7 @@ describe('the agent', () => {
     )
     const running = command(dir)
     await sleep(100)
-    const stopping = askAgent<{ minted: unknown[] }>(dir, { op: 'stop' })
+    const stopping = stopAgent(dir)
     await sleep(100)
     const refused = await command(dir)
     assert.equal(refused.code, 1)
@@ -311,12 +326,12 @@ describe('the agent', () => {
     assert.deepEqual(exits, [])
     fail(new Error('GitHub is down'))
     assert.equal((await running).code, 1)
-    assert.deepEqual((await stopping).minted, [])
+    assert.deepEqual(await stopping, [])
     for (let i = 0; i < 50 && exits.length === 0; i++) await sleep(20)
     assert.deepEqual(exits, [0])
   })
 
-  test('"stop" before any exchange: no tokens, no endpoints; data after the request line is not read', async () => {
+  test('"stop" before any exchange: no tokens, only the proof; data after the request line is not read', async () => {
     const { dir, exits } = await agent()
     const socket = join(dir, 'agent.sock')
     const answer = await new Promise<string>(resolve => {
@@ -325,16 +340,11 @@ describe('the agent', () => {
       client.setEncoding('utf8')
       client.on('data', (chunk: string) => (text += chunk))
       client.on('close', () => resolve(text))
-      client.write(`{"key":"${KEY}","op":"stop"}\n`)
+      const nonce = 'n'.repeat(43)
+      client.write(`${JSON.stringify({ op: 'stop', nonce, proof: requestProof(STOP_KEY, nonce) })}\n`)
       setTimeout(() => client.write('more\n'), 20)
     })
-    assert.deepEqual(JSON.parse(answer), {
-      ok: true,
-      minted: [],
-      tokenEndpoint: '',
-      revocationEndpoint: '',
-      oidcAudience: ''
-    })
+    assert.deepEqual(Object.keys(JSON.parse(answer) as object), ['end', 'count', 'proof'])
     for (let i = 0; i < 50 && exits.length === 0; i++) await sleep(20)
     assert.deepEqual(exits, [0])
   })
@@ -406,12 +416,13 @@ describe('binarly-token --renew: the agent replaces a refused token by compare-a
     assert.equal(again.stdout, `${token}\n`)
     assert.equal(server.tokenRequests().length, exchanges + 1)
     assert.equal(revocations(), revoked)
-    const stop = await askAgent<{ minted: { accessToken: string; source: string }[] }>(dir, { op: 'stop' })
+    // The stop answer: the refused token revoked at its renewal (no value left to revoke), the new one marked.
+    const records = await stopAgent(dir)
     assert.deepEqual(
-      stop.minted.map(t => [t.accessToken, t.source]),
+      records.map(r => [r.token, r.source, r.revokedAtRenewal !== undefined]),
       [
-        [refused, 'binarly-token'],
-        [token, 'renewal']
+        [undefined, 'binarly-token', true],
+        [token, 'renewal', false]
       ]
     )
   })
@@ -508,7 +519,7 @@ describe('the command', () => {
     const listener = createServer(connection => {
       connection.on('error', () => undefined)
       if (mode === 'garbage') connection.end('not json\n')
-      if (mode === 'flood') connection.write('x'.repeat(70 * 1024))
+      if (mode === 'flood') connection.write('x'.repeat(8 * 1024 * 1024 + 1))
     })
     await new Promise<void>(resolve => listener.listen(socket, resolve))
     // timeoutMs -4.5 s: the command waits timeout + 5 s, so half a second here.
@@ -518,7 +529,9 @@ describe('the command', () => {
       assert.match(silent.stderr, /the token agent did not answer within 1 s/)
       mode = 'garbage'
       assert.match((await command(dir)).stderr, /closed the connection without an answer/)
+      // 8 MiB take a while on a loaded machine: this one is given the time.
       mode = 'flood'
+      writeFileSync(join(dir, AGENT_FILE), JSON.stringify({ socket, key: KEY, timeoutMs: 10_000 }))
       assert.match((await command(dir)).stderr, /answered with more than a line/)
     } finally {
       listener.close()
@@ -560,7 +573,7 @@ describe('the main step starts the agent (installTokenCommand)', () => {
     assert.equal(result.stdout, 'main-token\n')
     const cleanup = testDeps(inputsFor(), {}, { state: recorded.state })
     await stopTokenAgent({ ...cleanup.deps, alive: () => false, kill: () => undefined })
-    assert.match(cleanup.recorded.calls.map(c => c[1]).join('\n'), /minted 0 tokens still valid/)
+    assert.match(cleanup.recorded.calls.map(c => c[1]).join('\n'), /minted 0 tokens, 0 still valid/)
     assert.ok(!existsSync(dir) && !existsSync(dirname(file.socket)))
   })
 
@@ -607,7 +620,11 @@ describe('the main step starts the agent (installTokenCommand)', () => {
     while (alive(pid)) await sleep(20)
     const cleanup = testDeps(inputsFor(), {}, { state: recorded.state })
     await stopTokenAgent({ ...cleanup.deps, alive, kill: () => undefined })
-    assert.match(cleanup.recorded.calls.map(c => c[1]).join('\n'), /The token agent had ended already/)
+    assert.match(
+      cleanup.recorded.calls.map(c => c[1]).join('\n'),
+      // Refused, or reset while the kernel is still closing the killed agent's socket.
+      /could not stop the job's token agent: nothing answers at its socket \(E[A-Z]+\)/
+    )
     assert.ok(!existsSync(dir) && !existsSync(dirname(file.socket)))
   })
 
@@ -721,14 +738,31 @@ describe('the main step starts the agent (installTokenCommand)', () => {
 })
 
 describe('the post step stops the agent (stopTokenAgent)', () => {
-  /** An agent that minted one token, and the post step's deps for it. */
-  async function minted(extra: Record<string, string> = {}, setupOverrides: Partial<AgentSetup> = {}) {
+  /**
+   * An agent that minted one token, and the post step's deps for it: the state as the main step leaves it
+   * (its endpoints: those of the setup, empty for a main step that reused a shared-token).
+   */
+  async function minted(
+    extra: Record<string, string> = {},
+    setupOverrides: Partial<AgentSetup> = {},
+    inputs: Record<string, string> = inputsFor(extra),
+    stateOverrides: Record<string, string> = {}
+  ) {
     const started = await agent(extra, {}, setupOverrides)
     const result = await command(started.dir)
     assert.equal(result.code, 0, result.stderr)
     const token = result.stdout.trim()
-    const state = { 'token-agent-dir': started.dir, 'token-agent-pid': '424242' }
-    const post = testDeps(inputsFor(extra), {}, { state })
+    const state = {
+      'token-agent-dir': started.dir,
+      'token-agent-pid': '424242',
+      'token-agent-socket': join(started.dir, 'agent.sock'),
+      'token-agent-stop-key': STOP_KEY,
+      'token-agent-wait-ms': '10000',
+      'token-endpoint': setupOverrides.endpoints?.tokenEndpoint ?? '',
+      'revocation-endpoint': setupOverrides.endpoints?.revocationEndpoint ?? '',
+      ...stateOverrides
+    }
+    const post = testDeps(inputs, {}, { state })
     return { ...started, token, post }
   }
   const text = (calls: [string, string][], kind: string): string =>
@@ -763,7 +797,10 @@ describe('the post step stops the agent (stopTokenAgent)', () => {
   })
 
   test('no revocation endpoint known: skipped with a debug line', async () => {
-    const { token, post } = await minted({ 'auth-url': `${server.issuer}/token` })
+    const authUrl = `${server.issuer}/token`
+    const { token, post } = await minted({ 'auth-url': authUrl }, {}, inputsFor({ 'auth-url': authUrl }), {
+      'token-endpoint': authUrl
+    })
     await stopTokenAgent({ ...post.deps, alive: () => false, kill: () => undefined })
     assert.equal((await server.introspect(token)).active, true)
     assert.match(text(post.recorded.calls, 'debug'), /skipped: no revocation endpoint is known/)
@@ -832,35 +869,134 @@ describe('the post step stops the agent (stopTokenAgent)', () => {
       assert.equal(token, 'no-expiry')
       await stopTokenAgent({ ...post.deps, alive: () => false, kill: () => undefined })
       assert.deepEqual(revoked, ['no-expiry'])
-      // A second post step (or one after the directory vanished) finds nothing, and says so.
-      await stopTokenAgent({ ...post.deps, alive: () => false, kill: () => undefined })
+      // A second post step (or one after the directory vanished) finds nothing, and warns.
+      const rows = await stopTokenAgent({ ...post.deps, alive: () => false, kill: () => undefined })
       assert.match(
-        text(post.recorded.calls, 'info'),
-        /The token agent had ended already: the token agent of this job is gone/
+        text(post.recorded.calls, 'warning'),
+        /could not stop the job's token agent: nothing answers at its socket \(ENOENT\)/
       )
+      assert.deepEqual(rows, [
+        {
+          mintedBy: 'binarly-token',
+          mintedAt: undefined,
+          expiresAt: undefined,
+          outcome: 'unknown: the agent could not be reached or verified'
+        }
+      ])
     } finally {
       endpoint.close()
     }
   })
 
-  test('runPost: a failure of the clean-up (an input broken in the post step) is a warning, and the rest goes on', async () => {
-    const dir = join(scratch, 'fake-agent')
-    mkdirSync(dir)
-    const socket = join(dir, 'fake.sock')
-    const fake = createServer(connection =>
-      connection.end(
-        `${JSON.stringify({ ok: true, minted: [{ accessToken: 'minted-1', expiresAt: null }], tokenEndpoint: '', revocationEndpoint: '', oidcAudience: '' })}\n`
-      )
+  test('runPost: inputs broken in the post step are a warning, the agent is stopped all the same', async () => {
+    const { token, post, exits } = await minted({}, {}, {})
+    await runPost(post.deps)
+    for (let i = 0; i < 50 && exits.length === 0; i++) await sleep(20)
+    assert.deepEqual(exits, [0])
+    assert.equal((await server.introspect(token)).active, true)
+    assert.match(text(post.recorded.calls, 'warning'), /^binarly-m2m-auth: binarly-token: auth-url: is empty/)
+    assert.match(text(post.recorded.calls, 'debug'), /Revocation skipped: the main step left no token/)
+    assert.match(
+      post.recorded.summaries.join('\n'),
+      /\| binarly-token \| .* \| not revoked: the inputs could not be read \|/
     )
-    await new Promise<void>(resolve => fake.listen(socket, resolve))
-    writeFileSync(join(dir, AGENT_FILE), JSON.stringify({ socket, key: KEY, timeoutMs: 1000 }))
+  })
+
+  test('a discovery that fails in the post step (the main step reused a shared-token) is a warning', async () => {
+    const endpoints = {
+      tokenEndpoint: `${server.issuer}/token`,
+      revocationEndpoint: undefined,
+      issuer: undefined,
+      discoveredFrom: undefined
+    }
+    const { token, post } = await minted(
+      {},
+      { endpoints },
+      inputsFor({ 'auth-url': `${server.issuer}/realms/none`, retries: '0' }),
+      { 'token-endpoint': '' }
+    )
+    const rows = await stopTokenAgent({ ...post.deps, alive: () => false, kill: () => undefined })
+    assert.equal((await server.introspect(token)).active, true)
+    assert.match(text(post.recorded.calls, 'warning'), /^binarly-m2m-auth: binarly-token: .*openid-configuration/)
+    assert.equal(rows[0]?.outcome, 'not revoked: no revocation endpoint could be found')
+  })
+
+  test('a token that expired before the stop is listed, not revoked', async () => {
+    const clock = { now: Date.now() }
+    const started = await agent(
+      {},
+      { clock: { now: () => clock.now, sleep: ms => realClock.sleep(ms), random: () => 0 } }
+    )
+    assert.equal((await command(started.dir)).code, 0)
+    clock.now += 3600_000
+    const post = testDeps(
+      inputsFor(),
+      {},
+      {
+        state: {
+          'token-agent-dir': started.dir,
+          'token-agent-socket': join(started.dir, 'agent.sock'),
+          'token-agent-stop-key': STOP_KEY
+        }
+      }
+    )
+    const rows = await stopTokenAgent({ ...post.deps, alive: () => false, kill: () => undefined })
+    assert.deepEqual(
+      rows.map(row => [row.mintedBy, row.outcome]),
+      [['binarly-token', 'expired before the post step']]
+    )
+    assert.match(text(post.recorded.calls, 'info'), /it minted 1 token, 0 still valid/)
+  })
+
+  test('runPost: a clean-up that throws (a revocation endpoint against the http:// rule) is a warning', async () => {
+    const { post } = await minted({}, {}, inputsFor(), {
+      'token-endpoint': 'http://revoke.invalid/token',
+      'revocation-endpoint': 'http://revoke.invalid/revoke'
+    })
+    await runPost(post.deps)
+    assert.match(text(post.recorded.calls, 'warning'), /^binarly-m2m-auth: binarly-token: .*http:\/\/revoke\.invalid/m)
+  })
+
+  test('a token a renewal revoked already is listed as such, not revoked again', async () => {
+    const dir = join(scratch, 'renewed')
+    mkdirSync(dir)
+    const socket = join(dir, 'agent.sock')
+    const record = {
+      source: 'renewal',
+      mintedAt: '2026-01-01T00:00:00.000Z',
+      expiresAt: '2099-01-01T00:00:00.000Z',
+      revokedAtRenewal: '2026-01-01T00:05:00.000Z'
+    }
+    const listener = createServer(connection => {
+      connection.setEncoding('utf8')
+      connection.once('data', (line: string) => {
+        const { nonce } = JSON.parse(line) as { nonce: string }
+        const proof = new AnswerProof(STOP_KEY, nonce)
+        proof.line(JSON.stringify(record))
+        connection.end(`${JSON.stringify(record)}\n${JSON.stringify({ end: true, count: 1, proof: proof.proof() })}\n`)
+      })
+    })
+    await new Promise<void>(resolve => listener.listen(socket, resolve))
     try {
-      const post = testDeps({}, {}, { state: { 'token-agent-dir': dir, 'token-agent-pid': '0' } })
-      await runPost(post.deps)
-      assert.match(text(post.recorded.calls, 'warning'), /^binarly-m2m-auth: binarly-token: auth-url: is empty/)
-      assert.match(text(post.recorded.calls, 'debug'), /Revocation skipped: the main step left no token/)
+      const post = testDeps(
+        inputsFor(),
+        {},
+        {
+          state: { 'token-agent-dir': dir, 'token-agent-socket': socket, 'token-agent-stop-key': STOP_KEY }
+        }
+      )
+      const rows = await stopTokenAgent({ ...post.deps, alive: () => false, kill: () => undefined })
+      assert.deepEqual(rows, [
+        {
+          mintedBy: 'renewal',
+          mintedAt: record.mintedAt,
+          expiresAt: record.expiresAt,
+          outcome: 'revoked at its renewal (2026-01-01T00:05:00.000Z)'
+        }
+      ])
+      assert.ok(!existsSync(dir))
     } finally {
-      fake.close()
+      listener.close()
     }
   })
 

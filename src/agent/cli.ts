@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util'
 import { askAgent } from './client.js'
 import { AGENT_DIR_VARIABLE, type TokenAnswer } from './protocol.js'
+import { printable } from '../common/server-text.js'
 
 export interface CommandIO {
   stdout(text: string): void
@@ -91,14 +92,15 @@ export async function runTokenCommand(argv: string[], env: NodeJS.ProcessEnv, io
   } catch (error) {
     return fail((error as Error).message)
   }
-  if (!answer.ok) return fail(answer.error)
+  // What the agent says is printed inert: whatever listens at its socket could have said it.
+  if (!answer.ok) return fail(printable(answer.error, 4000))
 
   const { token } = answer
   io.stderr(`::add-mask::${escapeData(token.access_token)}\n`)
   // With debug logging on (the runner sets RUNNER_DEBUG), say where the token came from.
   if (env.RUNNER_DEBUG === '1') {
     io.stderr(
-      `::debug::binarly-token: ${answer.fresh ? 'a new token' : 'the current token'}, valid until ${token.expires_at ?? 'the server did not say'}\n`
+      `::debug::binarly-token: ${answer.fresh ? 'a new token' : 'the current token'}, valid until ${token.expires_at === null ? 'the server did not say' : printable(token.expires_at, 100)}\n`
     )
   }
   if (answer.shortLived !== undefined) {

@@ -1,11 +1,11 @@
 /**
  * Asks the token agent one question: reads where it listens from its directory, sends one request line,
- * reads one answer line. Used by `binarly-token` and by the post step; node built-ins only.
+ * reads one answer line. Used by `binarly-token` (the post step's stop is stop-request.ts); node built-ins only.
  */
 import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
-import { AGENT_FILE, MAX_LINE_BYTES, type AgentFile, type AgentRequest } from './protocol.js'
+import { AGENT_FILE, MAX_LINE_BYTES, type AgentFile, type RenewRequest, type TokenRequest } from './protocol.js'
 
 /** Why the agent could not be asked, in words a person can act on (never a key or a token). */
 export class AgentUnreachable extends Error {
@@ -29,7 +29,11 @@ export function readAgentFile(dir: string): AgentFile {
 type WithoutKey<T> = T extends unknown ? Omit<T, 'key'> : never
 
 /** Sends `request` (the key is added) and resolves with the parsed answer line. */
-export function askAgent<T>(dir: string, request: WithoutKey<AgentRequest>, waitMs?: number): Promise<T> {
+export function askAgent<T>(
+  dir: string,
+  request: WithoutKey<TokenRequest | RenewRequest>,
+  waitMs?: number
+): Promise<T> {
   const agent = readAgentFile(dir)
   const limit = waitMs ?? agent.timeoutMs + 5000
   return new Promise<T>((resolve, reject) => {

@@ -3,7 +3,9 @@
  * token-command: true) and the post step stops. It gets its configuration, the client credential included,
  * over the IPC pipe from the main step (never argv, env or disk), keeps it in memory, and answers requests on
  * a Unix socket in a 0700 directory (a named pipe with an unguessable name on Windows) from callers that
- * present the per-job key. It hands out the current token while it is valid long enough, else makes one
+ * present the per-job key. Only the post step can stop it: its stop proves it knows the stop key the main
+ * step saved in its state, and the answer (every token minted, with who asked for it and when) proves the
+ * same, so that nothing else that listens there can pass for the agent. It hands out the current token while it is valid long enough, else makes one
  * exchange (the main step's code) that concurrent callers share. It ends when the post step stops it, or by
  * itself when the job is gone: its directory removed (RUNNER_TEMP emptied), the runner process that started
  * the main step gone, or a maximum lifetime reached.
@@ -11,7 +13,15 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { existsSync, rmSync } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net'
-import type { AgentRequest, StopAnswer, TokenAnswer, WireToken } from './protocol.js'
+import type {
+  AgentRequest,
+  MintSource,
+  RenewRequest,
+  StopRequest,
+  TokenAnswer,
+  TokenRequest,
+  WireToken
+} from './protocol.js'
 import { MAX_LINE_BYTES } from './protocol.js'
 import type { Attempts } from '../net/attempts.js'
 import type { Config } from '../common/config.js'
@@ -21,6 +31,8 @@ import { oidcAudience } from '../oauth/github-oidc.js'
 import { issuedToken, type IssuedToken } from '../runner/outputs.js'
 import { BASE_DELAY_MS, MAX_DELAY_MS, type Clock } from '../net/retry.js'
 import { TokenCache } from './cache.js'
+import { TokenLedger } from './ledger.js'
+import { AnswerProof, requestProof, sameProof } from './stop-proof.js'
 import { requestToken } from '../oauth/token-request.js'
 import { revokeTimeoutMs, revokeToken } from '../oauth/revoke.js'
 import type { Transport } from '../net/http.js'
@@ -38,6 +50,8 @@ export interface AgentSetup {
   /** Directories to remove when the agent ends (its own, and a socket directory elsewhere if any). */
   cleanup: string[]
   key: string
+  /** The key of the post step's stop (GITHUB_STATE), apart from the callers' key (agent.json). */
+  stopKey: string
   /** The process that started the main step (the runner worker); its end ends the agent. */
   watchPid: number | undefined
   maxLifetimeMs: number
@@ -68,7 +82,7 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
   const config: Config = { ...setup.config, authUrl: new URL(setup.config.authUrl), warnings: [] }
   if (config.caCertificate) deps.trustCAs(config.caCertificate)
   let endpoints = setup.endpoints
-  /** The audience of the GitHub OIDC tokens the last exchange used (github_oidc), for revocation. */
+  /** The audience of the GitHub OIDC tokens the last exchange used (github_oidc), for a renewal's revocation. */
   let audience: string | undefined
   const started = deps.clock.now()
 
@@ -108,11 +122,11 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
   }
 
   /** A refused token, revoked for `binarly-token --renew` as the post step revokes (unless revoke: false). */
-  const revokeRefused = async (token: IssuedToken): Promise<void> => {
-    if (!config.revoke) return
+  const revokeRefused = async (token: IssuedToken): Promise<boolean> => {
+    if (!config.revoke) return false
     endpoints ??= await resolveEndpoints(config.authUrl, deps.transport, attemptsNow())
     const { revocationEndpoint, tokenEndpoint } = endpoints
-    if (!revocationEndpoint) return
+    if (!revocationEndpoint) return false
     audience = oidcAudience(config, endpoints)
     await revokeToken(
       config,
@@ -125,30 +139,53 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
         auth: clientAuth(deps.clock.now() + revokeTimeoutMs(config))
       }
     )
+    return true
   }
   const initial: IssuedToken = {
     ...setup.token,
     expiresAt: setup.token.expiresAt ? new Date(setup.token.expiresAt) : undefined
   }
-  /** Tokens of exchanges that finished after their caller had given up: minted all the same. */
-  const late: IssuedToken[] = []
+  /** Every token minted, those of exchanges that finished after their caller had given up included. */
+  const ledger = new TokenLedger()
+  /** Exchanges still running: the stop waits for them, so that every token minted is handed over. */
+  const running = new Set<Promise<unknown>>()
+  /**
+   * One exchange, noted in the ledger under `source` (a renewal notes 'renewal'), bounded for the caller by
+   * the timeout input; a token that comes after the caller gave up is noted all the same.
+   */
+  const mint = (source: MintSource): Promise<IssuedToken> => {
+    const work = exchange().then(token => {
+      ledger.add(token, source, deps.clock.now())
+      return token
+    })
+    const settled = work.catch(() => undefined).finally(() => running.delete(settled))
+    running.add(settled)
+    return withDeadline(work, config.timeoutMs)
+  }
   const cache = new TokenCache(
     initial,
-    () => {
-      const work = exchange()
-      return withDeadline(work, config.timeoutMs).catch((error: unknown) => {
-        work.then(
-          token => late.push(token),
-          () => undefined
-        )
-        throw error
-      })
-    },
+    () => mint('binarly-token'),
     () => deps.clock.now(),
-    revokeRefused
+    async refused => {
+      if (await revokeRefused(refused)) ledger.revokedAtRenewal(refused, deps.clock.now())
+    }
   )
 
   const key = digest(setup.key)
+  /** Set by the post step's "stop": no new exchange may start, so that every token minted gets revoked. */
+  let stopping = false
+  /** The stop answer's lines (each a record, then the end with its proof); the agent takes no new exchange. */
+  const stopAnswer = async (request: StopRequest): Promise<string[]> => {
+    stopping = true
+    await cache.settled()
+    await Promise.all([...running])
+    const proof = new AnswerProof(setup.stopKey, request.nonce)
+    // Who minted each token: the cache knows which exchanges were renewals of a refused token.
+    for (const entry of ledger.entries) entry.source = cache.sourceOf(entry.token)
+    const lines = ledger.stopLines(deps.clock.now()).map(line => JSON.stringify(line))
+    for (const line of lines) proof.line(line)
+    return [...lines, JSON.stringify({ end: true, count: lines.length, proof: proof.proof() })]
+  }
   const server = createServer(socket => serve(socket))
   let stopped = false
   const stop = (): void => {
@@ -160,27 +197,7 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
     deps.exit(0)
   }
 
-  /** Set by the post step's "stop": no new exchange may start, so that every token minted gets revoked. */
-  let stopping = false
-  const answer = async (request: AgentRequest): Promise<TokenAnswer | StopAnswer> => {
-    if (request.op === 'stop') {
-      stopping = true
-      await cache.settled()
-      const now = deps.clock.now()
-      return {
-        ok: true,
-        minted: [...cache.minted(), ...late]
-          .filter(t => !t.expiresAt || t.expiresAt.getTime() > now)
-          .map(t => ({
-            accessToken: t.accessToken,
-            expiresAt: t.expiresAt?.toISOString() ?? null,
-            source: cache.sourceOf(t)
-          })),
-        tokenEndpoint: endpoints?.tokenEndpoint ?? '',
-        revocationEndpoint: endpoints?.revocationEndpoint ?? '',
-        oidcAudience: audience ?? ''
-      }
-    }
+  const answer = async (request: TokenRequest | RenewRequest): Promise<TokenAnswer> => {
     if (stopping) {
       return {
         ok: false,
@@ -205,16 +222,25 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
     socket.on('data', function read(chunk: string) {
       line += chunk
       if (line.length > MAX_LINE_BYTES) return void socket.destroy()
-      if (!line.includes('\n')) return
+      // Only the new chunk is searched: a long request costs one pass.
+      if (!chunk.includes('\n')) return
       // One request per connection: whatever follows the first line is not read.
       socket.off('data', read)
-      const request = parseRequest(line.slice(0, line.indexOf('\n')), key)
+      const request = parseRequest(line.slice(0, line.indexOf('\n')), key, setup.stopKey)
       if (!request) {
         socket.end(`${JSON.stringify({ ok: false, error: 'the request was refused (wrong key, or not a request)' })}\n`)
         return
       }
-      // The post step's "stop": answered, then the agent ends (also if the post step hangs up first).
-      if (request.op === 'stop') socket.once('close', stop)
+      // The post step's "stop": answered one record a line, then the agent ends (also if the post step hangs
+      // up first).
+      if (request.op === 'stop') {
+        socket.once('close', stop)
+        void stopAnswer(request).then(lines => {
+          for (const answerLine of lines) socket.write(`${answerLine}\n`)
+          socket.end()
+        })
+        return
+      }
       void answer(request).then(reply => socket.end(`${JSON.stringify(reply)}\n`))
     })
   }
@@ -244,8 +270,11 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest()
 }
 
-/** A request with the right key, or undefined. */
-export function parseRequest(line: string, key: Buffer): AgentRequest | undefined {
+/** A nonce shorter or longer than this is not the post step's. */
+const NONCE_LENGTH = { min: 32, max: 256 }
+
+/** A request with the right key (a stop: with the right proof), or undefined. */
+export function parseRequest(line: string, key: Buffer, stopKey: string): AgentRequest | undefined {
   let request: unknown
   try {
     request = JSON.parse(line)
@@ -254,8 +283,14 @@ export function parseRequest(line: string, key: Buffer): AgentRequest | undefine
   }
   if (request === null || typeof request !== 'object') return undefined
   const r = request as Record<string, unknown>
+  if (r.op === 'stop') {
+    const { nonce, proof } = r
+    if (typeof nonce !== 'string' || nonce.length < NONCE_LENGTH.min || nonce.length > NONCE_LENGTH.max)
+      return undefined
+    if (typeof proof !== 'string' || !sameProof(proof, requestProof(stopKey, nonce))) return undefined
+    return { op: 'stop', nonce, proof }
+  }
   if (typeof r.key !== 'string' || !timingSafeEqual(digest(r.key), key)) return undefined
-  if (r.op === 'stop') return { key: r.key, op: 'stop' }
   if (r.op !== 'token' && r.op !== 'renew') return undefined
   if (r.minValidity !== undefined) {
     if (typeof r.minValidity !== 'number' || !Number.isInteger(r.minValidity) || r.minValidity < 0) return undefined

@@ -2,8 +2,9 @@
  * token-command: true, in the main step: starts the job's token agent (agent/server.ts) as a detached
  * process of the runner's Node, hands it the configuration over its IPC pipe, and puts `binarly-token`
  * (a POSIX sh script and a Windows .cmd, both running dist/token) on PATH for the later steps. The agent's
- * directory is 0700, fresh under RUNNER_TEMP; it holds the socket (POSIX), the key file and the scripts,
- * never a credential.
+ * directory is 0700, fresh under RUNNER_TEMP; it holds the socket (POSIX), the callers' key file and the
+ * scripts, never a credential. What the post step needs to stop the agent (its socket, process and a stop
+ * key of its own) goes into the main step's state, which later steps cannot read or change.
  */
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -11,6 +12,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { AGENT_DIR_VARIABLE, AGENT_FILE, SHORT_SOCKET_PREFIX, type AgentFile } from './protocol.js'
+import { freshSecret } from './stop-proof.js'
 import type { Config } from '../common/config.js'
 import type { Core, Deps } from '../runner/deps.js'
 import type { Endpoints } from '../oauth/endpoints.js'
@@ -23,6 +25,8 @@ export const COMMAND_NAME = 'binarly-token'
 export const COMMAND_VARIABLE = 'BINARLY_TOKEN_COMMAND'
 /** The agent ends by itself this long after it started, if nothing ended it before. */
 export const AGENT_MAX_LIFETIME_MS = 24 * 60 * 60 * 1000
+/** How much longer than `timeout` the post step waits for the agent's stop answer (it waits for exchanges). */
+const STOP_GRACE_MS = 5000
 /** How long the main step waits for the agent to listen. */
 const START_TIMEOUT_MS = 15_000
 /** Unix socket paths longer than this do not fit in sockaddr_un on every system (macOS: 104 bytes). */
@@ -37,7 +41,7 @@ export function agentEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 export interface TokenCommandDeps {
-  core: Pick<Core, 'info' | 'setOutput' | 'exportVariable' | 'saveState' | 'addPath'>
+  core: Pick<Core, 'info' | 'setOutput' | 'exportVariable' | 'saveState' | 'addPath' | 'setSecret'>
   env: NodeJS.ProcessEnv
   /** The runner's Node (in a container job: the one mounted into the container). */
   nodePath: string
@@ -98,7 +102,9 @@ export async function installTokenCommand(
   const dir = mkdtempSync(join(temp, `${COMMAND_NAME}-`))
   chmodSync(dir, 0o700)
   const cleanup = [dir]
-  const key = randomBytes(32).toString('base64url')
+  const key = freshSecret()
+  const stopKey = freshSecret()
+  core.setSecret(stopKey)
   let socket: string
   if (windows) {
     socket = `\\\\.\\pipe\\${COMMAND_NAME}-${randomBytes(16).toString('hex')}`
@@ -121,6 +127,7 @@ export async function installTokenCommand(
     dir,
     cleanup,
     key,
+    stopKey,
     watchPid: deps.parentPid > 1 ? deps.parentPid : undefined,
     maxLifetimeMs: AGENT_MAX_LIFETIME_MS
   }
@@ -149,6 +156,9 @@ export async function installTokenCommand(
   core.setOutput('token-command', command)
   core.saveState(STATE.tokenAgentDir, dir)
   core.saveState(STATE.tokenAgentPid, String(pid))
+  core.saveState(STATE.tokenAgentSocket, socket)
+  core.saveState(STATE.tokenAgentStopKey, stopKey)
+  core.saveState(STATE.tokenAgentWaitMs, String(agentFile.timeoutMs + STOP_GRACE_MS))
   core.info(
     `${COMMAND_NAME} is on PATH for the later steps of this job (${command}). Its agent (process ${pid}) keeps the credentials in memory only; the post step stops it.`
   )

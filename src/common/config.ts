@@ -144,11 +144,12 @@ export function readConfig(read: InputReader, io: ConfigIO): Config {
   if (/[\u0000-\u001f\u007f]/.test(clientId)) {
     throw new InputError('client-id', 'contains control characters: copy the Client ID again, without line breaks.')
   }
+  refuseCommandPrefix('client-id', clientId)
 
   const clientAuth = parseClientAuth(input, withDefault('auth-method'), io, warnings)
 
   const scope = parseScope(input('scope'))
-  const audience = input('audience') || undefined
+  const audience = loggable('audience', input('audience')) || undefined
   const resources = parseResources(input('resource'))
 
   const envVarRaw = withDefault('env-var')
@@ -311,7 +312,7 @@ function parseClientAuth(
     case 'github_oidc':
       ignored('client-secret', clientSecret)
       ignored('private-key', privateKeyRaw)
-      return { method, oidcAudience: input('oidc-audience') || undefined }
+      return { method, oidcAudience: loggable('oidc-audience', input('oidc-audience')) || undefined }
   }
 }
 
@@ -362,10 +363,33 @@ function parseCaCertificate(raw: string, io: ConfigIO): string | undefined {
   return pem
 }
 
+/**
+ * `##[` starts a workflow command anywhere in a log line (the runner's legacy syntax), and inputs are quoted
+ * in log lines: an input that holds it is refused rather than quoted.
+ */
+function refuseCommandPrefix(name: string, value: string): void {
+  if (value.includes('##[')) {
+    throw new InputError(
+      name,
+      'contains "##[", which the runner reads as a workflow command wherever it appears in a log line: remove it.'
+    )
+  }
+}
+
+/** A text input the log quotes: no control characters (line breaks), no `##[`. */
+function loggable(name: string, value: string): string {
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) {
+    throw new InputError(name, 'contains control characters (a line break?): set it on one line.')
+  }
+  refuseCommandPrefix(name, value)
+  return value
+}
+
 /** RFC 6749 §3.3: scope tokens are printable ASCII except space, `"` and `\`. */
 function parseScope(raw: string): string | undefined {
   const tokens = raw.split(/\s+/).filter(Boolean)
   if (tokens.length === 0) return undefined
+  refuseCommandPrefix('scope', raw)
   for (const token of tokens) {
     if (!/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(token)) {
       throw new InputError(

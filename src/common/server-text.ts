@@ -1,7 +1,8 @@
 /**
  * The one way server-supplied text reaches the log, an annotation or the job summary: every known secret
  * redacted (as is, and in the forms JSON and HTML escaping give it), made single-line and inert (CR, LF and
- * every other control character escaped, so no line of it can start a workflow command), and shortened.
+ * every other control character escaped, so no line of it can start a workflow command; and `##[`, which
+ * the runner takes for a command wherever it is in a line, broken as `##\[`), and shortened.
  * Pure.
  */
 
@@ -14,6 +15,8 @@ const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
  */
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g
 const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r' }
+/** The runner's legacy command prefix, acted on anywhere in a line (actions/runner `ActionCommand.TryParse`). */
+const COMMAND_PREFIX = /##\[/g
 
 function escapeControl(c: string): string {
   return NAMED_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
@@ -25,7 +28,10 @@ function escapeControl(c: string): string {
  * (collapsing whitespace or escaping could rebuild one).
  */
 export function printable(text: string, max: number, secrets: readonly string[] = []): string {
-  const clean = redact(redact(text, secrets).replace(CONTROL, escapeControl).replace(/\s+/g, ' ').trim(), secrets)
+  const clean = redact(
+    redact(text, secrets).replace(CONTROL, escapeControl).replace(/\s+/g, ' ').replace(COMMAND_PREFIX, '##\\[').trim(),
+    secrets
+  )
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean
 }
 

@@ -105,10 +105,15 @@ export function parseDiscovery(body: string, authUrl: URL, documentUrl: string):
   return { tokenEndpoint, revocationEndpoint, issuer, discoveredFrom: documentUrl }
 }
 
+/**
+ * An http(s) URL, without its fragment: an endpoint has none (RFC 6749 §3.1, §3.2), none is ever sent, and
+ * a fragment is the only part of a URL that can hold `##[`, which the runner reads as a command in a log line.
+ */
 function httpUrl(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined
   try {
     const url = new URL(value)
+    url.hash = ''
     return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : undefined
   } catch {
     return undefined

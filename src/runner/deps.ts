@@ -23,5 +23,5 @@ export interface Deps {
   trustCAs: (pem: string) => Promise<number>
 }
 
-/** The post step reads what the main step saved and writes no output, env, state or summary. */
-export type PostDeps = Omit<Deps, 'core' | 'writeSummary'> & { core: StepCore }
+/** The post step reads what the main step saved and writes no output, env or state; only the job summary. */
+export type PostDeps = Omit<Deps, 'core'> & { core: StepCore }

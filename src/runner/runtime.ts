@@ -1,6 +1,7 @@
 /** The real dependencies, and the one top-level catch shared by both entry files. */
 import type * as actionsCore from '@actions/core'
 import { readFileSync } from 'node:fs'
+import { appendFile } from 'node:fs/promises'
 import { envInputReader } from '../common/config.js'
 import type { Core, Deps, PostDeps, StepCore } from './deps.js'
 import { describeError } from '../common/errors.js'
@@ -38,6 +39,10 @@ export function runtimeDeps(): Omit<PostDeps, 'core'> {
     transport: httpTransport,
     clock: realClock,
     readFile: path => readFileSync(path, 'utf8'),
+    // The post step's token audit; the main step passes its own writer.
+    writeSummary: async markdown => {
+      if (process.env.GITHUB_STEP_SUMMARY) await appendFile(process.env.GITHUB_STEP_SUMMARY, markdown)
+    },
     // node:tls and X.509 parsing load only when a job asks for extra CAs.
     trustCAs: async pem => (await import('../net/tls.js')).trustExtraCAs(pem)
   }

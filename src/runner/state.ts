@@ -8,7 +8,16 @@ export const STATE = {
   oidcAudience: 'oidc-audience',
   /** "true" when other jobs use this token (share: true, or it came from shared-token): never revoke it. */
   shared: 'shared',
-  /** token-command: the token agent's directory and process, for the post step to stop it. */
+  /** When the main step got its token (ISO-8601; empty for a reused shared-token), for the token audit. */
+  issuedAt: 'issued-at',
+  /**
+   * token-command: what the post step needs to find and stop the token agent, and never takes from the
+   * agent's directory (later steps can rewrite it): the directory, process, socket (or pipe), the stop key
+   * (only the agent knows it besides), and how long an answer may take.
+   */
   tokenAgentDir: 'token-agent-dir',
-  tokenAgentPid: 'token-agent-pid'
+  tokenAgentPid: 'token-agent-pid',
+  tokenAgentSocket: 'token-agent-socket',
+  tokenAgentStopKey: 'token-agent-stop-key',
+  tokenAgentWaitMs: 'token-agent-wait-ms'
 } as const

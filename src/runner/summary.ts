@@ -86,3 +86,31 @@ function escape(text: string, max = 500): string {
 function table(rows: [string, string][]): string[] {
   return ['| | |', '|---|---|', ...rows.map(([key, value]) => `| ${key} | ${escape(value)} |`)]
 }
+
+/** A row of the job's token audit: one token, never its value. */
+export interface AuditRow {
+  /** "main step", "binarly-token", "renewal", … */
+  mintedBy: string
+  /** ISO-8601, when known. */
+  mintedAt: string | undefined
+  expiresAt: string | undefined
+  /** What the post step did with it: "revoked", or why not. */
+  outcome: string
+}
+
+/** The post step's job summary: every token of the job, who had it minted, when, until when, what became of it. */
+export function renderTokenAudit(rows: readonly AuditRow[]): string {
+  const cells = (values: string[]): string => `| ${values.map(value => escape(value, 200)).join(' | ')} |`
+  return [
+    '### Binarly tokens of this job',
+    '',
+    '| Minted by | When | Valid until | At the end of the job |',
+    '|---|---|---|---|',
+    ...rows.map(row =>
+      cells([row.mintedBy, row.mintedAt ?? '(unknown)', row.expiresAt ?? '(not stated by the server)', row.outcome])
+    ),
+    '',
+    'Token values are never shown; the post step revokes every token that is still valid, unless revoke is false or it is shared with other jobs.',
+    ''
+  ].join('\n')
+}

@@ -261,3 +261,24 @@ describe('readConfig: the less travelled paths', () => {
     fails({ 'ca-certificate': '/etc/ssl/corp.pem' }, 'ca-certificate', /no such file could be read \(unreadable\)/, odd)
   })
 })
+
+describe('readConfig: inputs the log quotes hold no command', () => {
+  test('##[ in client-id, scope, audience or oidc-audience is refused, naming the input', () => {
+    const refused = /contains "##\[", which the runner reads as a workflow command/
+    fails({ 'client-id': 'ci ##[warning]x' }, 'client-id', refused)
+    fails({ scope: 'scan ##[error]x' }, 'scope', refused)
+    fails({ audience: 'api##[group]x' }, 'audience', refused)
+    const oidc = { 'auth-method': 'github_oidc', 'client-secret': '' }
+    fails({ ...oidc, 'oidc-audience': 'a ##[debug]x' }, 'oidc-audience', refused)
+    assert.equal(config({ ...oidc, 'oidc-audience': 'a#[b ## [c' }).clientAuth.method, 'github_oidc')
+  })
+
+  test('a line break in audience or oidc-audience is refused', () => {
+    fails({ audience: 'api\n::error::x' }, 'audience', /contains control characters \(a line break\?\)/)
+    fails(
+      { 'auth-method': 'github_oidc', 'client-secret': '', 'oidc-audience': 'a\u2028b' },
+      'oidc-audience',
+      /control/
+    )
+  })
+})

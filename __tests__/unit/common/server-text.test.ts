@@ -39,3 +39,21 @@ describe('redact', () => {
     for (const form of forms) assert.equal(redact(`<${form}>`, [secret]), '<***>', form)
   })
 })
+
+describe('printable and the runner’s ##[ commands', () => {
+  test('##[ is broken wherever it is; nothing else changes', () => {
+    assert.equal(printable('a ##[error]x ###[warning]y', 80), 'a ##\\[error]x ###\\[warning]y')
+    assert.equal(printable('#[ # [ ## [', 80), '#[ # [ ## [')
+  })
+
+  test('whatever the text and the secrets, the result holds no ##[', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom('#', '[', 'a', '*', '\n', ' '), maxLength: 40 }),
+        fc.string({ unit: fc.constantFrom('#', '[', 'a'), minLength: 1, maxLength: 4 }),
+        (text, secret) => assert.ok(!printable(text, 100, [secret]).includes('##['))
+      ),
+      { numRuns: 2000 }
+    )
+  })
+})

@@ -154,3 +154,17 @@ describe('parseDiscovery', () => {
     }
   })
 })
+
+test('discovered endpoints lose their #fragment (never sent; the only place a URL can hold ##[)', () => {
+  const endpoints = parseDiscovery(
+    JSON.stringify({
+      issuer: KC,
+      token_endpoint: `${KC}/protocol/openid-connect/token?x=##[stop-commands]y`,
+      revocation_endpoint: `${KC}/revoke#`
+    }),
+    new URL(KC),
+    `${KC}/.well-known/openid-configuration`
+  )
+  assert.equal(endpoints.tokenEndpoint, `${KC}/protocol/openid-connect/token?x=`)
+  assert.equal(endpoints.revocationEndpoint, `${KC}/revoke`)
+})

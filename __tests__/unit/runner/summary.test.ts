@@ -1,7 +1,7 @@
 /** The job summary of a failed step: what was tried, the message, and Markdown that shows text as it is. */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { renderFailureSummary } from '../../../src/runner/summary.ts'
+import { renderFailureSummary, renderSummary, renderTokenAudit } from '../../../src/runner/summary.ts'
 
 const facts = {
   authUrl: 'https://kc.example.com/realms/BinarlyRealm',
@@ -54,4 +54,39 @@ describe('renderFailureSummary', () => {
     const markdown = renderFailureSummary({ ...facts, attempts: undefined })
     assert.match(markdown, /\| Attempts \| \(no request was sent to it\) \|/)
   })
+})
+
+describe('renderTokenAudit', () => {
+  test('one row a token, its cells inert; unknown times said so', () => {
+    const markdown = renderTokenAudit([
+      { mintedBy: 'main step', mintedAt: '2026-01-01T00:00:00.000Z', expiresAt: undefined, outcome: 'revoked' },
+      { mintedBy: 'binarly-token', mintedAt: undefined, expiresAt: undefined, outcome: 'a|b\n##[error]x' }
+    ])
+    const lines = markdown.split('\n')
+    assert.equal(lines[0], '### Binarly tokens of this job')
+    assert.ok(lines.includes('| main step | 2026-01-01T00:00:00.000Z | (not stated by the server) | revoked |'))
+    assert.ok(
+      lines.includes('| binarly-token | (unknown) | (not stated by the server) | a\\|b\\\\n##\\\\\\[error\\]x |'),
+      markdown
+    )
+  })
+})
+
+test('renderSummary: an expiry without a lifetime (a reused shared-token) says so', () => {
+  const markdown = renderSummary({
+    endpoint: 'https://kc.example.com/realms/R/protocol/openid-connect/token',
+    clientId: 'ci',
+    method: 'client_secret_post',
+    token: {
+      accessToken: 'never-shown',
+      tokenType: 'Bearer',
+      expiresIn: undefined,
+      expiresAt: new Date('2026-01-01T00:00:00Z'),
+      scope: undefined
+    },
+    source: 'shared-token',
+    envVar: undefined
+  })
+  assert.match(markdown, /\| Expires \| 2026-01-01T00:00:00\.000Z \(in \? s\) \|/)
+  assert.ok(!markdown.includes('never-shown'))
 })

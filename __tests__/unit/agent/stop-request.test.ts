@@ -1,0 +1,126 @@
+/**
+ * The post step's stop (stop-request.ts) against listeners on real Unix sockets: it accepts an answer only
+ * when its last line proves the stop key over the nonce and every line, and refuses everything else without
+ * returning any of it.
+ */
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer, type Server, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { MAX_LINE_BYTES } from '../../../src/agent/protocol.ts'
+import { AnswerProof, requestProof, sameProof } from '../../../src/agent/stop-proof.ts'
+import { AgentUnverified, requestStop, stopLine } from '../../../src/agent/stop-request.ts'
+
+const KEY = 'stop-key-0123456789abcdef0123456789abcdef'
+let dir: string
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'binarly-stop-'))
+})
+after(() => rmSync(dir, { recursive: true, force: true }))
+
+let n = 0
+/** A listener that answers the stop request with `answer(request, socket)`. */
+async function listener(
+  answer: (request: { nonce: string; proof: string }, socket: Socket) => void
+): Promise<{ path: string; server: Server }> {
+  const path = join(dir, `s${++n}.sock`)
+  const server = createServer(socket => {
+    let text = ''
+    socket.setEncoding('utf8')
+    socket.on('error', () => undefined)
+    socket.on('data', (chunk: string) => {
+      text += chunk
+      if (text.includes('\n')) answer(JSON.parse(text) as { nonce: string; proof: string }, socket)
+    })
+  })
+  await new Promise<void>(resolve => server.listen(path, resolve))
+  return { path, server }
+}
+
+const RECORD = { source: 'binarly-token', mintedAt: '2026-01-01T00:00:00.000Z', expiresAt: null, token: 't1' }
+
+/** The lines a real agent sends for `records`, under `key`. */
+function answerLines(nonce: string, records: unknown[], key = KEY, count = records.length): string {
+  const proof = new AnswerProof(key, nonce)
+  const lines = records.map(record => JSON.stringify(record))
+  for (const line of lines) proof.line(line)
+  return [...lines, JSON.stringify({ end: true, count, proof: proof.proof() }), ''].join('\n')
+}
+
+async function stopWith(answer: (request: { nonce: string; proof: string }, socket: Socket) => void, waitMs = 5000) {
+  const { path, server } = await listener(answer)
+  try {
+    return await requestStop(path, KEY, waitMs)
+  } finally {
+    server.close()
+  }
+}
+
+describe('requestStop', () => {
+  test('a proved answer: its records, in chunks of any size; the request proves the key', async () => {
+    const records = [
+      RECORD,
+      { ...RECORD, token: undefined, revokedAtRenewal: '2026-01-01T00:01:00.000Z', source: 'renewal' }
+    ]
+    const got = await stopWith((request, socket) => {
+      assert.ok(sameProof(request.proof, requestProof(KEY, request.nonce)))
+      const text = answerLines(request.nonce, records)
+      for (let i = 0; i < text.length; i += 7) socket.write(text.slice(i, i + 7))
+      socket.end()
+    })
+    assert.deepEqual(got, [
+      RECORD,
+      { source: 'renewal', mintedAt: RECORD.mintedAt, expiresAt: null, revokedAtRenewal: '2026-01-01T00:01:00.000Z' }
+    ])
+  })
+
+  for (const [name, answer, reason] of [
+    ['the wrong key', (nonce: string) => answerLines(nonce, [RECORD], 'another key'), /proof does not hold/],
+    ['a count that is not the lines’', (nonce: string) => answerLines(nonce, [RECORD], KEY, 2), /proof does not hold/],
+    ['a line that is not JSON', () => 'nope\n', /not JSON/],
+    ['a refusal', () => '{"ok":false,"error":"no\\n##[error]x"}\n', /it refused the stop\)$/],
+    ['the old answer', () => '{"ok":true,"minted":[],"revocationEndpoint":"http://x"}\n', /not a token record/],
+    ['no end line', () => `${JSON.stringify(RECORD)}\n`, /closed the connection before the end/]
+  ] as const) {
+    test(`refused: ${name}`, async () => {
+      await assert.rejects(
+        stopWith((request, socket) => socket.end(answer(request.nonce))),
+        (error: Error) => error instanceof AgentUnverified && reason.test(error.message)
+      )
+    })
+  }
+
+  test('refused: a line longer than any token', async () => {
+    await assert.rejects(
+      stopWith((_, socket) => socket.write('x'.repeat(MAX_LINE_BYTES + 1))),
+      /a line of its answer is longer than any token/
+    )
+  })
+
+  test('no answer in time, and nothing listening', async () => {
+    await assert.rejects(
+      stopWith(() => undefined, 200),
+      /the token agent did not finish its answer within 0 s/
+    )
+    await assert.rejects(requestStop(join(dir, 'none.sock'), KEY, 1000), /nothing answers at its socket \(ENOENT\)/)
+  })
+})
+
+test('stopLine: only what the agent writes', () => {
+  assert.deepEqual(stopLine(RECORD), RECORD)
+  for (const bad of [
+    null,
+    [],
+    'x',
+    { ...RECORD, source: 'main' },
+    { ...RECORD, mintedAt: 'yesterday' },
+    { ...RECORD, expiresAt: 5 },
+    { ...RECORD, revokedAtRenewal: 'never' },
+    { ...RECORD, token: '' },
+    { ...RECORD, token: 5 }
+  ]) {
+    assert.equal(stopLine(bad), undefined, JSON.stringify(bad))
+  }
+})
