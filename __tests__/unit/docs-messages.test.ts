@@ -138,7 +138,8 @@ async function corpus(): Promise<string[]> {
     { 'min-validity': '-5' },
     { revoke: 'enabled' },
     { 'auth-url': 'http://kc.corp.example/realms/BinarlyRealm' },
-    { 'auth-method': 'private_key_jwt', 'client-secret': '' }
+    { 'auth-method': 'private_key_jwt', 'client-secret': '' },
+    { 'client-id': 'ci##[stop-commands]x' }
   ]) {
     add(await said(config(inputs)))
   }

@@ -29,7 +29,6 @@ export class TokenCache {
   /** How long the last token from an exchange lived, in ms (0: no exchange yet, or the server did not say). */
   private freshLifetimeMs = 0
   private inFlight: Promise<IssuedToken> | undefined
-  private readonly mintedTokens: IssuedToken[] = []
   private readonly renewals = new WeakSet<IssuedToken>()
 
   constructor(
@@ -63,7 +62,7 @@ export class TokenCache {
     return this.answer(token, minValiditySeconds * 1000, true)
   }
 
-  /** Who minted a token of minted(): an exchange for binarly-token, or a renewal. */
+  /** Who had a token of this cache minted: an exchange for binarly-token, or a renewal. */
   sourceOf(token: IssuedToken): MintSource {
     return this.renewals.has(token) ? 'renewal' : 'binarly-token'
   }
@@ -71,11 +70,6 @@ export class TokenCache {
   /** Resolves once no exchange is running (whatever its outcome). */
   async settled(): Promise<void> {
     await this.inFlight?.catch(() => undefined)
-  }
-
-  /** Every token an exchange of this cache obtained (not the initial one), in order. */
-  minted(): IssuedToken[] {
-    return [...this.mintedTokens]
   }
 
   /** How long a token has left, in ms; a token without a known expiry counts as valid. */
@@ -107,7 +101,6 @@ export class TokenCache {
         }
         const token = await this.exchange()
         this.current = token
-        this.mintedTokens.push(token)
         if (refused) this.renewals.add(token)
         this.freshLifetimeMs = (token.expiresIn ?? 0) * 1000
         return token

@@ -12,7 +12,7 @@
 import { rmSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import { readConfig, type Config } from '../common/config.js'
-import { describeError } from '../common/errors.js'
+import { describeError, sentence } from '../common/errors.js'
 import { printable } from '../common/server-text.js'
 import { resolveEndpoints, type Endpoints } from '../oauth/endpoints.js'
 import { oidcAudience } from '../oauth/github-oidc.js'
@@ -55,7 +55,7 @@ export async function stopTokenAgent(deps: CleanupDeps): Promise<AuditRow[]> {
     records = await requestStop(socket, stopKey, Number(state(STATE.tokenAgentWaitMs)) || DEFAULT_ANSWER_WAIT_MS)
   } catch (error) {
     core.warning(
-      `${WARNING} could not stop the job's token agent: ${describeError(error)}. Every token binarly-token minted in this job stays valid until it expires (how many it minted only the agent knew). If a step of this job ends or replaces the agent, do not run it in the same job as token-command: true.`
+      `${WARNING} could not stop the job's token agent: ${sentence(describeError(error))} Every token binarly-token minted in this job stays valid until it expires (how many it minted only the agent knew). If a step of this job ends or replaces the agent, do not run it in the same job as token-command: true.`
     )
   }
   if (records) {

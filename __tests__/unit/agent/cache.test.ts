@@ -128,7 +128,7 @@ describe('TokenCache', () => {
   test('renew: the current token refused is revoked and replaced by one exchange, marked as a renewal', async () => {
     const { cache, revoked, exchanges } = setup(300)
     const renewed = await cache.renew('initial', 60)
-    assert.deepEqual(renewed, { token: cache.minted()[0], fresh: true })
+    assert.equal(renewed.fresh, true)
     assert.equal(renewed.token.accessToken, 't1')
     assert.deepEqual(revoked, ['initial'])
     assert.equal(exchanges(), 1)
@@ -151,8 +151,8 @@ describe('TokenCache', () => {
 
   test('renew: a token someone renewed already gets the current one, without an exchange or a revocation', async () => {
     const { cache, revoked, exchanges } = setup(300)
-    await cache.renew('initial', 60)
-    assert.deepEqual(await cache.renew('initial', 60), { token: cache.minted()[0], fresh: false })
+    const first = await cache.renew('initial', 60)
+    assert.deepEqual(await cache.renew('initial', 60), { token: first.token, fresh: false })
     assert.equal(exchanges(), 1)
     assert.deepEqual(revoked, ['initial'])
     // A token exchanged the ordinary way (not renewed) says so.
