@@ -13270,7 +13270,7 @@ module.exports = {
 
 
 const { parseSetCookie } = __webpack_require__(1978)
-const { stringify } = __webpack_require__(7797)
+const { stringify } = __webpack_require__(178)
 const { webidl } = __webpack_require__(5893)
 const { Headers } = __webpack_require__(660)
 
@@ -13461,7 +13461,7 @@ module.exports = {
 
 
 const { maxNameValuePairSize, maxAttributeValueSize } = __webpack_require__(1276)
-const { isCTLExcludingHtab } = __webpack_require__(7797)
+const { isCTLExcludingHtab } = __webpack_require__(178)
 const { collectASequenceOfCodePointsFast } = __webpack_require__(1900)
 const assert = __webpack_require__(4589)
 
@@ -13772,7 +13772,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7797:
+/***/ 178:
 /***/ ((module) => {
 
 
