@@ -25,7 +25,11 @@ test('the token-command demo: main step, binarly-token across an expiry, post st
   assert.match(out, /^First call: \{"access_token":"\*\*\*","token_type":"Bearer","expires_in":\d/m)
   assert.match(out, /^Second call: \{"access_token":"\*\*\*","token_type":"Bearer","expires_in":\d/m)
   assert.match(out, /^2 token requests: the main step's, then one by binarly-token/m)
-  assert.match(out, /^Token 1 \(the main step's\): expired, so the post step had nothing to revoke\.$/m)
+  // The main step's token has under 2 s left when the post step runs: it may expire first, or be revoked.
+  assert.match(
+    out,
+    /^Token 1 \(the main step's\): (expired, so the post step had nothing to revoke|revoked by the post step)\.$/m
+  )
   assert.match(out, /^Token 2 \(minted by binarly-token\): revoked by the post step\.$/m)
   assert.match(out, /Revoked 1 of the 1 tokens binarly-token minted/)
   assert.doesNotMatch(out, /::(add-path|add-mask|set-output)::/)
