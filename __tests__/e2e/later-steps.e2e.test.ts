@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { startGitHubOidc, type GitHubOidc } from '../support/github-oidc.ts'
 import { startHostileServer, tokenAnswer, type HostileServer } from '../support/hostile-server.ts'
-import { filesUnder, startJob, type Job, type ShellResult } from '../support/job.ts'
+import { filesUnder, ok, waitGone, startJob, type Job } from '../support/job.ts'
 import { formsOf } from '../support/leaks.ts'
 import { CLIENTS, startOidcServer, type OidcServer } from '../support/oidc-server.ts'
 import { bundlePath } from '../support/bundles.ts'
@@ -44,26 +44,6 @@ const inputs = (extra: Record<string, string> = {}): Record<string, string> => (
   'token-command': 'true',
   ...extra
 })
-
-const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
-
-function ok(step: ShellResult): ShellResult {
-  assert.equal(step.code, 0, `the step failed:\n${step.stdout}\n${step.stderr}`)
-  return step
-}
-
-async function waitGone(pid: number, ms = 10_000): Promise<boolean> {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0)
-    } catch {
-      return true
-    }
-    await sleep(100)
-  }
-  return false
-}
 
 /** The client secret appears in no step's output and no file the job can see. */
 function assertNoLeak(job: Job, secrets: string[] = [SECRET]): void {
@@ -115,7 +95,7 @@ describe('1. a later step cannot choose where the post step sends credentials', 
       assert.equal((await server.introspect(main.outputs['access-token'] ?? '')).active, false)
       assert.deepEqual(post.warnings, [])
       assertOwnCommands(post)
-      assert.ok(await waitGone(agent), 'the real agent is still running')
+      assert.ok(await waitGone(agent, 10_000), 'the real agent is still running')
       assertNoLeak(job)
     } finally {
       if (fake) process.kill(fake, 'SIGTERM')
@@ -147,7 +127,7 @@ describe('1. a later step cannot choose where the post step sends credentials', 
       assert.doesNotMatch(post.stdout, /fake-token-of-the-fake-agent/)
       assertOwnCommands(post)
       // Its directory is gone: the real agent ends by itself.
-      assert.ok(await waitGone(agent), 'the real agent is still running')
+      assert.ok(await waitGone(agent, 10_000), 'the real agent is still running')
       assertNoLeak(job)
     } finally {
       if (fake) process.kill(fake, 'SIGTERM')

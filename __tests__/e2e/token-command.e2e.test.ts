@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test'
 import type { ClientMetadata } from 'oidc-provider'
 import { startFederatedRealm } from '../support/federated-realm.ts'
 import { startGitHubOidc, SUBJECT } from '../support/github-oidc.ts'
-import { filesUnder, processesWithEnv, startJob, type Job, type ShellResult } from '../support/job.ts'
+import { filesUnder, ok, waitGone, processesWithEnv, startJob, type Job } from '../support/job.ts'
 import { formsOf } from '../support/leaks.ts'
 import { CLIENTS, startOidcServer, type OidcServer } from '../support/oidc-server.ts'
 
@@ -56,24 +56,6 @@ const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(r
 async function untilLeft(expiresAt: string, seconds: number): Promise<void> {
   const wait = Date.parse(expiresAt) - seconds * 1000 - Date.now()
   if (wait > 0) await sleep(wait + 100)
-}
-
-async function waitGone(pid: number, ms = 15_000): Promise<boolean> {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0)
-    } catch {
-      return true
-    }
-    await sleep(100)
-  }
-  return false
-}
-
-function ok(step: ShellResult): ShellResult {
-  assert.equal(step.code, 0, `the step failed:\n${step.stdout}\n${step.stderr}`)
-  return step
 }
 
 /** The secrets appear in no step's output and no file of RUNNER_TEMP, the workspace or HOME. */

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
+import assert from 'node:assert/strict'
 import { runStep, visibleOutput, type StepOptions, type StepResult } from './runner.ts'
 
 export interface ShellResult {
@@ -171,4 +172,24 @@ export function processesWithEnv(name: string, value: string): number[] {
     }
   }
   return pids
+}
+
+/** The step, after asserting that it succeeded (its output in the failure). */
+export function ok(step: ShellResult): ShellResult {
+  assert.equal(step.code, 0, `the step failed:\n${step.stdout}\n${step.stderr}`)
+  return step
+}
+
+/** Whether process `pid` is gone within `ms`. */
+export async function waitGone(pid: number, ms = 15_000): Promise<boolean> {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0)
+    } catch {
+      return true
+    }
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  return false
 }
