@@ -20,9 +20,11 @@
  * - PowerShell is not in Wine: the `pwsh` row of docs/token-command.md is not run here.
  */
 import assert from 'node:assert/strict'
+import { generateKeyPairSync } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { after, afterEach, before, test } from 'node:test'
+import type { ClientMetadata } from 'oidc-provider'
 import { ensureWine } from '../../scripts/wine.mjs'
 import { STATE } from '../../src/runner/state.ts'
 import { filesUnder } from '../support/job.ts'
@@ -36,11 +38,28 @@ const MIN_VALIDITY = 2
 /** How often the agent looks whether its parent (the runner worker) is still there (agent/process.ts). */
 const AGENT_WATCH_MS = 2000
 
+/** A private_key_jwt client, for a private-key input that is a Windows path. */
+const key = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+const PRIVATE_KEY = key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+const KEY_CLIENT: ClientMetadata = {
+  client_id: 'ci-windows-pk',
+  grant_types: ['client_credentials'],
+  redirect_uris: [],
+  response_types: [],
+  token_endpoint_auth_method: 'private_key_jwt',
+  jwks: { keys: [{ ...key.publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig' }] }
+}
+const SECRETS = [
+  CLIENTS.post.secret,
+  PRIVATE_KEY,
+  ...PRIVATE_KEY.split('\n').filter(line => line.length >= 16 && !line.startsWith('-----'))
+]
+
 let version = ''
 let oidc: OidcServer | undefined
 before(async () => {
   version = ensureWine()
-  oidc = await startOidcServer({ ttl: TTL })
+  oidc = await startOidcServer({ ttl: TTL, clients: [KEY_CLIENT] })
 })
 afterEach(endWine)
 after(() => oidc?.close())
@@ -61,14 +80,15 @@ const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(r
 const ok = (step: { code: number | null; stdout: string; stderr: string }, what: string): void =>
   assert.equal(step.code, 0, `${what} failed:\n${step.stdout}\n${step.stderr}`)
 
-/** The secret nowhere; the tokens in the logs only after ::add-mask::, in no file of RUNNER_TEMP. */
+/** The secrets nowhere; the tokens in the logs only after ::add-mask::, in no file of RUNNER_TEMP. */
 function assertNoLeaks(job: WineJob, tokens: string[]): void {
+  const forms = SECRETS.flatMap(formsOf)
   for (const log of job.logs) {
-    for (const form of formsOf(CLIENTS.post.secret)) assert.ok(!log.text.includes(form), `secret in ${log.name}`)
+    for (const form of forms) assert.ok(!log.text.includes(form), `a secret in ${log.name}`)
     for (const token of tokens) assert.ok(!log.text.includes(token), `an unmasked token in ${log.name}`)
   }
   for (const file of filesUnder(hostPath(job.temp))) {
-    for (const form of formsOf(CLIENTS.post.secret)) assert.ok(!file.text.includes(form), `secret in ${file.path}`)
+    for (const form of forms) assert.ok(!file.text.includes(form), `a secret in ${file.path}`)
     if (file.path.includes('_runner_file_commands')) continue
     for (const token of tokens) assert.ok(!file.text.includes(token), `a token in ${file.path}`)
   }
@@ -151,7 +171,7 @@ test('token-command under Wine: main, binarly-token.cmd from cmd (cached, expire
   await job.cancel()
 })
 
-test('token-command under Wine: RUNNER_TEMP and node.exe paths with spaces and cmd special characters', async () => {
+test('token-command under Wine: RUNNER_TEMP, node.exe and private-key paths with spaces and cmd special characters', async () => {
   // A self-hosted runner's folders may hold what cmd treats specially: & ( ) % ^ and !, which a caller's
   // `setlocal EnableDelayedExpansion` makes special too.
   const odd = 'a b & 100% (x) ^!'
@@ -160,7 +180,20 @@ test('token-command under Wine: RUNNER_TEMP and node.exe paths with spaces and c
     action: `D:\\a\\_actions\\binarly ${odd}\\v1`,
     nodeDirName: `node ${odd}`
   })
-  const main = await job.main(inputs())
+  const keyFile = `D:\\a\\keys ${odd}\\binarly.pem`
+  mkdirSync(dirname(hostPath(keyFile)), { recursive: true })
+  writeFileSync(hostPath(keyFile), PRIVATE_KEY.replace(/\n/g, '\r\n'))
+  const keyInputs = {
+    ...inputs(),
+    'client-id': KEY_CLIENT.client_id,
+    'client-secret': '',
+    'auth-method': 'private_key_jwt',
+    'private-key': keyFile,
+    'private-key-id': 'k1',
+    'signing-algorithm': 'ES256'
+  }
+  const main = await job.main(keyInputs)
+  assert.equal(server().tokenRequests().at(-1)?.assertion?.header.kid, 'k1', 'signed with the key of the file')
   const token = main.outputs['access-token'] ?? ''
   const forFirst = await job.cmd('for-f', [
     '@echo off',
@@ -179,10 +212,15 @@ test('token-command under Wine: RUNNER_TEMP and node.exe paths with spaces and c
   ])
   ok(delayed, 'binarly-token.cmd called with delayed expansion on, in odd paths')
   assert.equal(job.captured('delayed'), token)
-  const post = await job.post(inputs())
+  // After expiry: the agent exchanges the key again (it holds the key, not the path).
+  await sleep(Math.max(0, Date.parse(main.outputs['expires-at'] ?? '') - Date.now() + 500))
+  ok(await job.cmd('key-again', ['@echo off', `call binarly-token > ${OWN_WIN}\\capture\\again.txt`]), 'after expiry')
+  const again = job.captured('again')
+  assert.ok(again && again !== token, 'a new token by private_key_jwt from the agent')
+  const post = await job.post(keyInputs)
   assert.deepEqual([...post.errors, ...post.warnings], [], 'the post step reported errors or warnings')
-  assert.equal((await server().introspect(token)).active, false, 'the main step token is revoked')
-  assertNoLeaks(job, [])
+  for (const value of [token, again]) assert.equal((await server().introspect(value)).active, false, 'revoked')
+  assertNoLeaks(job, [again])
   await job.cancel()
 })
 
