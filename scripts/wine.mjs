@@ -65,6 +65,13 @@ export function debianMirror() {
   return 'http://deb.debian.org/debian'
 }
 
+/** The version of Debian's `wine` package in the chroot (e.g. 10.0~repack-6), from dpkg's status file. */
+export function wineVersion() {
+  const status = readFileSync(join(CHROOT, 'var/lib/dpkg/status'), 'utf8')
+  const entry = status.split('\n\n').find(block => /^Package: wine$/m.test(block))
+  return /^Version: (.+)$/m.exec(entry ?? '')?.[1] ?? 'unknown'
+}
+
 /** The node.exe path in Wine's view (Z: is the chroot's /). */
 export function nodeExe(version = nodeVersion()) {
   return `Z:${NODE_DIR}/${version}/node.exe`.replace(/\//g, '\\')
@@ -110,7 +117,8 @@ function chrootArgv(argv, env = {}) {
 /** Runs `argv` in the chroot and waits for it (stdio inherited). */
 export function inChroot(argv, env = {}) {
   const [command, args] = chrootArgv(argv, env)
-  run(command, args)
+  log(`(chroot) $ ${argv.join(' ')}`)
+  execFileSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'] })
 }
 
 /**
@@ -155,7 +163,7 @@ export function ensureWine() {
     run('debootstrap', ['--variant=minbase', 'trixie', CHROOT, debianMirror()])
     writeFileSync(join(CHROOT, '.binarly-debootstrap-done'), '')
   }
-  if (!existsSync(join(CHROOT, 'usr/bin/wine'))) {
+  if (!existsSync(join(CHROOT, WINE.slice(1)))) {
     inChroot(['apt-get', 'update', '-qq'])
     inChroot(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'wine', 'wine64'], {
       DEBIAN_FRONTEND: 'noninteractive'

