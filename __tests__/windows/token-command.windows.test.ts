@@ -9,7 +9,7 @@
  *
  * Where Wine is not Windows, so that this test proves nothing about it (ci.yml's windows-latest job and
  * Microsoft's docs are the sources there):
- * - Access control lists: every Wine process here runs as one user (root, with Wine's administrator token),
+ * - Access control lists: every Wine process here runs as one user (root),
  *   and Wine decides file access by Unix permissions, not by ACLs: that the ACL RUNNER_TEMP passes on keeps
  *   other users out of the agent's directory is not tested.
  * - Named pipe security: for the same reason, that other users cannot write to the agent's pipe (Windows'
