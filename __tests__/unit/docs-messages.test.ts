@@ -285,6 +285,8 @@ async function tokenCommandMessages(): Promise<string[]> {
     await command(join(dir, 'gone'))
     // --renew without the refused token on standard input.
     await command(join(dir, 'gone'), ['--renew'])
+    // A token given as an argument, by mistake.
+    await command(join(dir, 'gone'), ['--renew', 'a-token-given-as-argument'])
     // A path that is no listening socket: connecting to it is refused.
     writeFileSync(join(dir, 'not-a-socket'), '')
     agentAt(join(dir, 'not-a-socket'))
