@@ -123,6 +123,31 @@ describe('github_oidc', () => {
     assertNoLeak(result, issued)
   })
 
+  test("a repository with GitHub's immutable IDs in its sub: the refusal quotes that sub; as the federated subject it is accepted", async () => {
+    // The form GitHub gives repositories created or renamed after 2026-06-18 (docs/client-authentication.md).
+    const immutable = 'repo:binarly-io-1234567/firmware-pipeline-7654321:ref:refs/heads/main'
+    github.configure({ sub: immutable })
+    // A client set up with the classic form of the same repository and branch.
+    const { result, issued } = await run({ 'auth-url': realm.tokenEndpoint })
+    assert.equal(result.code, 1)
+    assert.ok(result.errors[0]?.includes(`sub "${immutable}", aud "${realm.issuer}"`), result.errors[0])
+    assert.ok(result.errors[0]?.includes(`(jwt.credential.sub) equal to "${immutable}" exactly`), result.errors[0])
+    assertNoLeak(result, issued)
+    // The sub copied from the message into the client's federated subject.
+    const copied = await startFederatedRealm({ trustedIssuer: github.issuer, subject: immutable })
+    try {
+      const accepted = await runStep(
+        'main',
+        { 'auth-url': copied.tokenEndpoint, 'client-id': CLIENT_ID, 'auth-method': 'github_oidc' },
+        { env: github.env }
+      )
+      assert.equal(accepted.code, 0, accepted.stdout + accepted.stderr)
+      assert.ok(copied.issued.includes(accepted.outputs['access-token'] ?? ''))
+    } finally {
+      await copied.close()
+    }
+  })
+
   /** The step failed, handed nothing out, and never wrote the refused token anywhere but in its mask. */
   function assertRefused(result: StepResult, token: string): void {
     assert.equal(result.code, 1)

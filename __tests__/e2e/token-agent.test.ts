@@ -511,10 +511,25 @@ describe('the command', () => {
   })
 
   test('unknown options and bad --min-validity are usage errors (exit 2)', async () => {
-    for (const args of [['--nope'], ['--min-validity', '1.5'], ['--min-validity', '90000'], ['--min-validity=']]) {
+    const secret = 'eyJhbGciOi.not-to-be-repeated.c2ln'
+    for (const args of [
+      ['--nope'],
+      ['--min-validity', '1.5'],
+      ['--min-validity', '90000'],
+      ['--min-validity='],
+      ['--min-validity'],
+      ['--renew', secret],
+      ['--', secret],
+      [`--${secret}`],
+      [`--json=${secret}`],
+      ['--toString'],
+      [`-h${secret}`]
+    ]) {
       const result = await command(scratch, args)
       assert.equal(result.code, 2, args.join(' '))
       assert.equal(result.stdout, '')
+      assert.match(result.stderr, /^binarly-token: (argument \d|--)/)
+      assert.ok(!result.stderr.includes('not-to-be-repeated'), `${args.join(' ')}: an argument was repeated`)
     }
   })
 

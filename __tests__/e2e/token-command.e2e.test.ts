@@ -221,13 +221,56 @@ describe('binarly-token in the later steps of a job', () => {
       const usage = await job.run('binarly-token --min-validity soon')
       assert.equal(usage.code, 2)
       assert.equal(usage.stdout, '')
-      assert.match(usage.stderr, /--min-validity "soon" is not a whole number of seconds/)
+      assert.match(usage.stderr, /--min-validity takes a whole number of seconds from 0 to 86400/)
+      assert.ok(!usage.stderr.includes('soon'), 'the usage error repeats the argument')
       const help = ok(await job.run('binarly-token --help'))
       assert.match(help.stdout, /^Usage: binarly-token/)
 
       const post = await job.post(inputs({ retries: '0' }))
       assert.equal(post.code, 0)
       assert.equal((await server.introspect(token)).active, false)
+      assertNoLeak(job)
+    } finally {
+      job.close()
+    }
+  })
+
+  test('a token in argv by mistake: a usage error that says what is wrong and never repeats the argument', async () => {
+    const job = startJob()
+    try {
+      const main = await job.main(inputs())
+      assert.equal(main.code, 0, main.stdout + main.stderr)
+      const token = main.outputs['access-token'] ?? ''
+      assert.ok(token.length >= 16)
+      const forms = formsOf(token)
+      // The token where the command takes none: a positional, after --, as an option's value, an unknown
+      // option's value, glued to a short option, and as an option name itself.
+      for (const [args, says] of [
+        [
+          '--renew "$BINARLY_ACCESS_TOKEN"',
+          /^binarly-token: argument 2 is not an option, .*printf '%s\\n' "\$token" \| binarly-token --renew\n/
+        ],
+        ['"$BINARLY_ACCESS_TOKEN"', /^binarly-token: argument 1 is not an option, /],
+        ['--json -- "$BINARLY_ACCESS_TOKEN"', /^binarly-token: argument 3 is not an option, /],
+        ['--min-validity "$BINARLY_ACCESS_TOKEN"', /^binarly-token: --min-validity takes a whole number of seconds/],
+        ['--token="$BINARLY_ACCESS_TOKEN"', /^binarly-token: argument 1 is not an option binarly-token knows/],
+        ['--renew="$BINARLY_ACCESS_TOKEN"', /^binarly-token: --renew \(argument 1\) takes no value/],
+        ['"-h$BINARLY_ACCESS_TOKEN"', /^binarly-token: argument 1 is not an option binarly-token knows/],
+        ['"--$BINARLY_ACCESS_TOKEN"', /^binarly-token: argument 1 is not an option binarly-token knows/]
+      ] as const) {
+        const usage = await job.run(`binarly-token ${args}`, { name: args })
+        for (const form of forms) {
+          assert.ok(!usage.stderr.includes(form) && !usage.stdout.includes(form), `${args}: the token was repeated`)
+        }
+        assert.equal(usage.code, 2, `${args}: ${usage.stderr}`)
+        assert.equal(usage.stdout, '')
+        assert.match(usage.stderr, says, args)
+        if (!args.startsWith('--min-validity')) {
+          assert.match(usage.stderr, /\nUsage: binarly-token /, `${args}: the usage follows`)
+        }
+      }
+      const post = await job.post(inputs())
+      assert.equal(post.code, 0)
       assertNoLeak(job)
     } finally {
       job.close()

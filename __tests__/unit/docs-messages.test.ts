@@ -50,7 +50,8 @@ const json = (status: number, body: object, headers: Record<string, string> = {}
 async function tokenFailure(
   answers: (HttpResponse | TransportError)[],
   inputs: Record<string, string> = {},
-  env: Record<string, string> = {}
+  env: Record<string, string> = {},
+  idToken = GITHUB_TOKEN
 ): Promise<{ message: string; lines: string[] }> {
   const config = readConfig(name => ({ ...BASE, ...inputs })[name], noFiles)
   let now = 1_000_000
@@ -85,7 +86,7 @@ async function tokenFailure(
         auth: {
           clientId: config.clientId,
           oidcAudience: 'https://kc.example.com/realms/BinarlyRealm',
-          getIDToken: async () => GITHUB_TOKEN,
+          getIDToken: async () => idToken,
           now: () => now
         }
       })
@@ -199,6 +200,15 @@ async function corpus(): Promise<string[]> {
     add(message, ...lines)
   }
 
+  // A repository whose sub carries GitHub's immutable owner and repository IDs (created or renamed after
+  // 2026-06-18), refused: the message quotes that sub.
+  const immutable = jwt({
+    iss: 'https://token.actions.githubusercontent.com',
+    sub: 'repo:octocat-123456/my-repo-456789:ref:refs/heads/main',
+    aud: 'https://kc.example.com/realms/BinarlyRealm'
+  })
+  add((await tokenFailure([keycloak(401, 'invalid_client', invalid)], oidcInputs, {}, immutable)).message)
+
   // A server that never answers within the timeout.
   const hanging = new TransportError('no complete answer within 10 s', 'ETIMEDOUT')
   add((await tokenFailure([hanging], { retries: '10' })).message)
@@ -285,6 +295,8 @@ async function tokenCommandMessages(): Promise<string[]> {
     await command(join(dir, 'gone'))
     // --renew without the refused token on standard input.
     await command(join(dir, 'gone'), ['--renew'])
+    // A token given as an argument, by mistake.
+    await command(join(dir, 'gone'), ['--renew', 'a-token-given-as-argument'])
     // A path that is no listening socket: connecting to it is refused.
     writeFileSync(join(dir, 'not-a-socket'), '')
     agentAt(join(dir, 'not-a-socket'))

@@ -27,6 +27,47 @@ least SECONDS more (default: the action's min-validity input), getting a new one
                           (printf '%s\\n' "$token" | binarly-token --renew)
 `
 
+const OPTIONS = {
+  'min-validity': { type: 'string' },
+  json: { type: 'boolean' },
+  renew: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' }
+} as const
+type Options = { 'min-validity'?: string; json?: boolean; renew?: boolean; help?: boolean }
+
+const NOT_REPEATED = 'what was given is not repeated here: it could be a token'
+
+/**
+ * The options of argv, or what is wrong with them. What is wrong is said by the argument's position, never by
+ * its text (as Node's strict parseArgs messages do): an argument can be a token pasted in the wrong place, and
+ * stderr goes to the log. A token belongs on standard input, never in argv.
+ */
+function parseOptions(argv: string[]): Options | string {
+  const { values, tokens } = parseArgs({
+    args: argv,
+    options: OPTIONS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true
+  })
+  for (const token of tokens) {
+    const where = `argument ${token.index + 1}`
+    if (token.kind === 'positional') {
+      return `${where} is not an option, and binarly-token takes nothing else (${NOT_REPEATED}). A token the API refused goes on standard input: printf '%s\\n' "$token" | binarly-token --renew`
+    }
+    if (token.kind !== 'option') continue
+    const known = Object.hasOwn(OPTIONS, token.name) ? OPTIONS[token.name as keyof typeof OPTIONS] : undefined
+    if (!known) return `${where} is not an option binarly-token knows (${NOT_REPEATED}); its options are below.`
+    if (known.type === 'string' && token.value === undefined) {
+      return `--min-validity (${where}) needs its value: --min-validity SECONDS.`
+    }
+    if (known.type === 'boolean' && token.value !== undefined) {
+      return `--${token.name} (${where}) takes no value (${NOT_REPEATED}).`
+    }
+  }
+  return values as Options
+}
+
 /** Workflow command escaping (as @actions/core does for `::add-mask::`). */
 function escapeData(value: string): string {
   return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
@@ -38,20 +79,8 @@ export async function runTokenCommand(argv: string[], env: NodeJS.ProcessEnv, io
     io.stderr(`binarly-token: ${message}\n`)
     return code
   }
-  let options: { 'min-validity'?: string; json?: boolean; renew?: boolean; help?: boolean }
-  try {
-    options = parseArgs({
-      args: argv,
-      options: {
-        'min-validity': { type: 'string' },
-        json: { type: 'boolean' },
-        renew: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' }
-      }
-    }).values
-  } catch (error) {
-    return fail(`${(error as Error).message}\n${USAGE}`, 2)
-  }
+  const options = parseOptions(argv)
+  if (typeof options === 'string') return fail(`${options}\n${USAGE}`, 2)
   if (options.help) {
     io.stdout(USAGE)
     return 0
@@ -61,7 +90,7 @@ export async function runTokenCommand(argv: string[], env: NodeJS.ProcessEnv, io
     const raw = options['min-validity'].trim()
     minValidity = Number(raw)
     if (raw === '' || !Number.isInteger(minValidity) || minValidity < 0 || minValidity > 86400) {
-      return fail(`--min-validity "${raw}" is not a whole number of seconds from 0 to 86400.`, 2)
+      return fail(`--min-validity takes a whole number of seconds from 0 to 86400 (${NOT_REPEATED}).`, 2)
     }
   }
   let refused: string | undefined
