@@ -4,6 +4,7 @@
  * the post step's defensive paths. The runner-style job is in token-command.e2e.test.ts.
  */
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpServer } from 'node:http'
 import { createConnection, createServer, type AddressInfo } from 'node:net'
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { AGENT_FILE, type AgentFile } from '../../src/agent/protocol.ts'
-import { readConfig } from '../../src/common/config.ts'
+import { readConfig, type Config } from '../../src/common/config.ts'
 import { alive } from '../../src/runner/processes.ts'
 import { realClock } from '../../src/net/retry.ts'
 import { startAgent, type AgentDeps, type AgentSetup, type RunningAgent } from '../../src/agent/server.ts'
@@ -52,6 +53,36 @@ function inputsFor(extra: Record<string, string> = {}): Record<string, string> {
   }
 }
 
+const EXPIRED: AgentSetup['token'] = {
+  accessToken: 'expired',
+  tokenType: 'Bearer',
+  expiresIn: 5,
+  expiresAt: new Date(0).toISOString(),
+  scope: undefined
+}
+
+/** What the main step hands an agent whose directory (and socket) is `dir`. */
+function setupFor(
+  dir: string,
+  config: Config,
+  token: AgentSetup['token'],
+  overrides: Partial<AgentSetup> = {}
+): AgentSetup {
+  return {
+    config: { ...config, authUrl: config.authUrl.href },
+    endpoints: undefined,
+    token,
+    socket: join(dir, 'agent.sock'),
+    dir,
+    cleanup: [dir],
+    key: KEY,
+    stopKey: STOP_KEY,
+    watchPid: undefined,
+    maxLifetimeMs: 60_000,
+    ...overrides
+  }
+}
+
 /** An agent in this process, with the main step's token from a real exchange skipped: an expired one. */
 async function agent(
   extra: Record<string, string> = {},
@@ -62,25 +93,7 @@ async function agent(
   mkdirSync(dir)
   const config = readConfig(name => inputsFor(extra)[name], { readFile: () => '' })
   const exits: number[] = []
-  const setup: AgentSetup = {
-    config: { ...config, authUrl: config.authUrl.href },
-    endpoints: undefined,
-    token: {
-      accessToken: 'expired',
-      tokenType: 'Bearer',
-      expiresIn: 5,
-      expiresAt: new Date(0).toISOString(),
-      scope: undefined
-    },
-    socket: join(dir, 'agent.sock'),
-    dir,
-    cleanup: [dir],
-    key: KEY,
-    stopKey: STOP_KEY,
-    watchPid: undefined,
-    maxLifetimeMs: 60_000,
-    ...setupOverrides
-  }
+  const setup = setupFor(dir, config, EXPIRED, setupOverrides)
   const running = await startAgent(setup, {
     transport: httpTransport,
     clock: realClock,
@@ -643,6 +656,30 @@ describe('the main step starts the agent (installTokenCommand)', () => {
     assert.ok(!existsSync(dir) && !existsSync(dirname(file.socket)))
   })
 
+  test('an agent whose main step closes the IPC pipe before the agent has closed it lives on', async () => {
+    // Here the agent's "ready" meets a closed pipe (EPIPE). The order that ended the agent under Wine (the
+    // pipe closed by the main step between the agent's send and its callback, so that the agent's own
+    // disconnect() raised ERR_IPC_DISCONNECTED) depends on when the write completes, which Linux does not
+    // delay: closeIpc's unit test and `npm run test:windows` cover it.
+    const dir = mkdtempSync(join(scratch, 'ipc-'))
+    const setup = setupFor(dir, config(), { ...token, expiresAt: token.expiresAt.toISOString() })
+    const child = spawn(NODE24, [join(TEST_DIST, 'agent', 'index.js')], {
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      env: agentEnv(process.env)
+    })
+    const exits: (number | null)[] = []
+    child.on('exit', code => exits.push(code))
+    child.send(setup, () => child.disconnect())
+    writeFileSync(join(dir, AGENT_FILE), JSON.stringify({ socket: setup.socket, key: KEY, timeoutMs: 5000 }))
+    for (let i = 0; i < 200 && !existsSync(setup.socket) && !exits.length; i++) await sleep(25)
+    await sleep(200)
+    assert.deepEqual(exits, [], 'the agent ended')
+    assert.equal((await command(dir)).stdout, 'main-token\n')
+    rmSync(dir, { recursive: true, force: true })
+    for (let i = 0; i < 200 && !exits.length; i++) await sleep(25)
+    assert.deepEqual(exits, [0], 'the agent ends with its directory')
+  })
+
   test('Windows: a named pipe and the .cmd script; no RUNNER_TEMP: the system temp directory', async () => {
     const { core, recorded } = fakeCore()
     await installTokenCommand(config(), undefined, token, {
@@ -744,6 +781,11 @@ describe('the main step starts the agent (installTokenCommand)', () => {
     assert.match(
       cmdScript('C:\\node.exe', 'C:\\a%b\\index.js', 'C:\\t'),
       /"C:\\node\.exe" "C:\\a%%b\\index\.js" %\*\r\nexit \/b %ERRORLEVEL%\r\n$/
+    )
+    // Delayed expansion off, whatever the caller's: a ! in a path stays (run under Wine by test:windows).
+    assert.match(
+      cmdScript('C:\\node.exe', 'C:\\b\\index.js', 'C:\\t!x!'),
+      /\r\nsetlocal EnableExtensions DisableDelayedExpansion\r\nset "BINARLY_TOKEN_AGENT=C:\\t!x!"\r\n/
     )
     assert.deepEqual(
       agentEnv({ PATH: '/bin', INPUT_CLIENT_SECRET: 's', Https_Proxy: 'p', SECRET: 'x', RUNNER_TRACKING_ID: 't' }),

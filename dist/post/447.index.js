@@ -28,8 +28,15 @@ function alive(pid, stat = procStat) {
     }
     return !exited(stat(pid));
 }
-/** /proc/<pid>/stat, or undefined where there is none (not Linux, or the process is gone). */
-function procStat(pid) {
+/**
+ * /proc/<pid>/stat, or undefined where there is none (not Linux, or the process is gone). Only on Linux: on
+ * Windows `/proc/<pid>/stat` is a path on the current drive (C:\proc\… for the agent, D:\proc\… for the post
+ * step on GitHub's runners), which any later step can write, and under Wine it is the Linux /proc of other
+ * pids; a forged "Z" there would end the agent early or make the post step think it had ended.
+ */
+function procStat(pid, platform = process.platform) {
+    if (platform !== 'linux')
+        return undefined;
     try {
         return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(`/proc/${pid}/stat`, 'latin1');
     }

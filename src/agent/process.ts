@@ -8,6 +8,7 @@ import { requestIdToken } from '../oauth/github-oidc.js'
 import { alive } from '../runner/processes.js'
 import { realClock } from '../net/retry.js'
 import { trustExtraCAs } from '../net/tls.js'
+import { closeIpc } from './ipc.js'
 import { startAgent, type AgentSetup } from './server.js'
 import { httpTransport } from '../net/transport.js'
 
@@ -34,7 +35,7 @@ export function run(): void {
       agent => {
         const stop = (): void => agent.stop()
         process.on('SIGTERM', stop).on('SIGINT', stop).on('SIGHUP', stop)
-        send({ ready: true }, () => process.disconnect())
+        send({ ready: true }, () => closeIpc(process))
         /* c8 ignore next: V8 reports the block end after the last call of this callback as a range of its own that never runs */
       },
       (error: unknown) => send({ error: describeError(error) }, () => process.exit(1))

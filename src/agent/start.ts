@@ -12,6 +12,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { AGENT_DIR_VARIABLE, AGENT_FILE, SHORT_SOCKET_PREFIX, type AgentFile } from './protocol.js'
+import { closeIpc } from './ipc.js'
 import { freshSecret } from './stop-proof.js'
 import type { Config } from '../common/config.js'
 import type { Core, Deps } from '../runner/deps.js'
@@ -71,10 +72,15 @@ export function shScript(node: string, bundle: string, dir: string): string {
   return `#!/bin/sh\n# binarly-token (binarly-m2m-auth token-command): prints an access token for this job.\n${AGENT_DIR_VARIABLE}=${q(dir)}\nexport ${AGENT_DIR_VARIABLE}\nexec ${q(node)} ${q(bundle)} "$@"\n`
 }
 
-/** The cmd script (pwsh and cmd find it through PATHEXT). */
+/**
+ * The cmd script (pwsh and cmd find it through PATHEXT). Its paths may hold what cmd treats specially: inside
+ * quotes, & ( ) ^ are plain; % is doubled; ! is plain only with delayed expansion off, which `setlocal` turns
+ * off whatever the caller had (a `call binarly-token` from a script with `setlocal EnableDelayedExpansion`
+ * would otherwise drop the text between two !).
+ */
 export function cmdScript(node: string, bundle: string, dir: string): string {
   const q = (value: string): string => value.replace(/%/g, '%%')
-  return `@echo off\r\nrem binarly-token (binarly-m2m-auth token-command): prints an access token for this job.\r\nsetlocal\r\nset "${AGENT_DIR_VARIABLE}=${q(dir)}"\r\n"${q(node)}" "${q(bundle)}" %*\r\nexit /b %ERRORLEVEL%\r\n`
+  return `@echo off\r\nrem binarly-token (binarly-m2m-auth token-command): prints an access token for this job.\r\nsetlocal EnableExtensions DisableDelayedExpansion\r\nset "${AGENT_DIR_VARIABLE}=${q(dir)}"\r\n"${q(node)}" "${q(bundle)}" %*\r\nexit /b %ERRORLEVEL%\r\n`
 }
 
 /**
@@ -194,7 +200,7 @@ function startAgentProcess(deps: TokenCommandDeps, setup: AgentSetup): Promise<n
       if ('error' in message) return fail(message.error)
       clearTimeout(timer)
       child.removeAllListeners('exit')
-      child.disconnect()
+      closeIpc(child)
       child.unref()
       resolve(Number(child.pid))
     })

@@ -15,8 +15,14 @@ export function alive(pid: number, stat: (pid: number) => string | undefined = p
   return !exited(stat(pid))
 }
 
-/** /proc/<pid>/stat, or undefined where there is none (not Linux, or the process is gone). */
-export function procStat(pid: number): string | undefined {
+/**
+ * /proc/<pid>/stat, or undefined where there is none (not Linux, or the process is gone). Only on Linux: on
+ * Windows `/proc/<pid>/stat` is a path on the current drive (C:\proc\… for the agent, D:\proc\… for the post
+ * step on GitHub's runners), which any later step can write, and under Wine it is the Linux /proc of other
+ * pids; a forged "Z" there would end the agent early or make the post step think it had ended.
+ */
+export function procStat(pid: number, platform: NodeJS.Platform = process.platform): string | undefined {
+  if (platform !== 'linux') return undefined
   try {
     return readFileSync(`/proc/${pid}/stat`, 'latin1')
   } catch {

@@ -24,6 +24,9 @@ test('a zombie, or a dead process, has ended; a stat line is read after the last
   assert.equal(exited(undefined), false)
   assert.equal(procStat(-1), undefined)
   assert.match(procStat(process.pid) ?? '', new RegExp(`^${process.pid} \\(`))
+  // Elsewhere /proc/<pid>/stat would be a path on the current drive (Windows), which later steps can write.
+  assert.equal(procStat(process.pid, 'win32'), undefined)
+  assert.equal(procStat(process.pid, 'darwin'), undefined)
   // This process is running; with a stat that says zombie, it would count as ended.
   assert.equal(alive(process.pid), true)
   assert.equal(
