@@ -12,6 +12,7 @@ import { oidcAudience, requestIdToken, WrongClientError } from './oauth/github-o
 import { issuedToken, publishToken, type IssuedToken } from './runner/outputs.js'
 import { maskConfiguredSecrets } from './runner/masking.js'
 import { proxyFor } from './net/proxy.js'
+import { recordNetwork } from './net/main-step-network.js'
 import { BASE_DELAY_MS, MAX_DELAY_MS } from './net/retry.js'
 import { reuseSharedToken, shareToken } from './share/matrix.js'
 import { STATE } from './runner/state.js'
@@ -186,6 +187,10 @@ async function hand(
   core.saveState(STATE.expiresAt, token.expiresAt?.toISOString() ?? '')
   core.saveState(STATE.issuedAt, source === 'exchange' ? new Date(deps.clock.now()).toISOString() : '')
   core.saveState(STATE.oidcAudience, (endpoints && oidcAudience(config, endpoints)) ?? '')
+  core.saveState(
+    STATE.network,
+    recordNetwork(deps.env, path => deps.readFile(path))
+  )
   if (core.isDebug()) {
     const claims = safeJwtClaims(token.accessToken)
     core.debug(

@@ -39,6 +39,8 @@ export interface CleanupDeps extends Pick<
   /** Whether a process is still there (a zombie is not). */
   alive(pid: number): boolean
   kill(pid: number): void
+  /** Set when the main step's network cannot be used (run-post.ts): no credential is sent, this is the outcome. */
+  refused?: string | undefined
 }
 
 export async function stopTokenAgent(deps: CleanupDeps): Promise<AuditRow[]> {
@@ -129,6 +131,7 @@ async function revokeMinted(records: StopLine[], deps: CleanupDeps): Promise<Map
     return all('not revoked: revoke is false')
   }
   maskConfiguredSecrets(config, deps.env, secret => core.setSecret(secret))
+  if (deps.refused) return all(deps.refused)
   let target: Target
   try {
     target = await revocationTarget(config, deps)
