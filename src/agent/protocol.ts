@@ -22,6 +22,9 @@ export const SHORT_SOCKET_PREFIX = 'binarly-token-sock-'
  */
 export const MAX_LINE_BYTES = 8_388_608
 
+/** The most a caller may ask a token to stay valid, in seconds (a day; `--min-validity` says so too). */
+export const MAX_MIN_VALIDITY = 86_400
+
 export interface AgentFile {
   /** Unix socket path or Windows pipe name. */
   socket: string
