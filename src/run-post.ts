@@ -59,30 +59,33 @@ export async function runPost(deps: PostDeps): Promise<void> {
   const { core } = deps
   const token = core.getState(STATE.token)
   const agent = Boolean(core.getState(STATE.tokenAgentDir))
-  if (!token && !agent) {
+  if (!token) {
     core.debug('Revocation skipped: the main step left no token (it failed, or did not run).')
-    return
+    if (!agent) return
   }
   const refused = await useMainStepNetwork(deps)
-  const rows: AuditRow[] = []
+  let own: AuditRow | undefined
   if (token) {
     core.setSecret(token)
     const issuedAt = core.getState(STATE.issuedAt)
-    const own: AuditRow = {
+    own = {
       mintedBy: issuedAt ? 'main step' : 'another job of this run (shared-token)',
       mintedAt: issuedAt || undefined,
       expiresAt: core.getState(STATE.expiresAt) || undefined,
       outcome: 'not revoked: the revocation failed (see the warnings)'
     }
-    rows.push(own)
     try {
       own.outcome = await revokeOwnToken(deps, token, refused)
     } catch (error) {
       core.warning(`binarly-m2m-auth: ${describeError(error)}`)
     }
   }
-  rows.push(...(await endTokenCommand(deps, refused)))
-  await writeAudit(deps, rows)
+  const minted = await endTokenCommand(deps, refused)
+  // A renewal replaced the token the jobs of the run share for this job only: it stays valid for the others.
+  if (own && minted.some(row => row.mintedBy === 'renewal of the shared token')) {
+    own.outcome = `${own.outcome}; binarly-token --renew replaced it for this job only`
+  }
+  await writeAudit(deps, own ? [own, ...minted] : minted)
 }
 
 /** The job's token audit, when there is a token to tell of; one that cannot be written is a debug line. */

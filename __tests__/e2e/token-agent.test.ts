@@ -72,6 +72,7 @@ async function agent(
       expiresAt: new Date(0).toISOString(),
       scope: undefined
     },
+    sharedToken: false,
     socket: join(dir, 'agent.sock'),
     dir,
     cleanup: [dir],

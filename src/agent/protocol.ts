@@ -80,8 +80,11 @@ export interface StopRequest {
   proof: string
 }
 
-/** Who had the agent mint a token: a `binarly-token` call, or a renewal of a token an API refused. */
-export type MintSource = 'binarly-token' | 'renewal'
+/**
+ * Who had the agent mint a token: a `binarly-token` call, or a renewal of a token an API refused (of the
+ * token the jobs of the run share: replaced for this job only, never revoked).
+ */
+export type MintSource = 'binarly-token' | 'renewal' | 'renewal of the shared token'
 
 /** What the agent keeps about every token it minted. */
 export interface MintRecord {

@@ -44,6 +44,11 @@ export interface AgentSetup {
   endpoints: Endpoints | undefined
   /** The main step's token: the first one handed out. */
   token: Omit<IssuedToken, 'expiresAt'> & { expiresAt: string | undefined }
+  /**
+   * Whether other jobs of the run use the main step's token (share, or shared-token): a renewal replaces it
+   * for this job only and never revokes it, or every other job of the matrix would lose it.
+   */
+  sharedToken: boolean
   socket: string
   /** The agent's directory: its removal ends the agent. */
   dir: string
@@ -179,6 +184,7 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
     () => mint('binarly-token'),
     () => deps.clock.now(),
     async refused => {
+      if (setup.sharedToken && refused === initial) return
       if (await revokeRefused(refused)) ledger.revokedAtRenewal(refused, deps.clock.now())
     }
   )
@@ -193,7 +199,8 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
     await Promise.all([...running])
     const proof = new AnswerProof(setup.stopKey, request.nonce)
     // Who minted each token: the cache knows which exchanges were renewals of a refused token.
-    for (const entry of ledger.entries) entry.source = cache.sourceOf(entry.token)
+    for (const entry of ledger.entries)
+      entry.source = cache.sourceOf(entry.token, setup.sharedToken ? initial : undefined)
     const lines = ledger.stopLines(deps.clock.now()).map(line => JSON.stringify(line))
     for (const line of lines) proof.line(line)
     return [...lines, JSON.stringify({ end: true, count: lines.length, proof: proof.proof() })]

@@ -129,7 +129,7 @@ function stopEnd(value: unknown): { count: number; proof: string } | undefined {
   return { count: r.count, proof: r.proof }
 }
 
-const MINT_SOURCES: readonly MintSource[] = ['binarly-token', 'renewal']
+const MINT_SOURCES: readonly MintSource[] = ['binarly-token', 'renewal', 'renewal of the shared token']
 const isoTime = (value: unknown): value is string => typeof value === 'string' && !Number.isNaN(Date.parse(value))
 
 /** A token record as the agent writes it, or undefined. */
