@@ -16,9 +16,10 @@ import { printable } from './common/server-text.js'
 import { renderTokenAudit, type AuditRow } from './runner/summary.js'
 
 /**
- * The network the main step used, put back into this process before any request: a later step may have
- * chosen another proxy or trust store for the post step (GITHUB_ENV). Resolves with the outcome of every
- * revocation when it cannot be honoured (one warning names the variable), or undefined.
+ * The network the main step used, put back into this process before the first request that carries a
+ * credential: a later step may have chosen another proxy or trust store for the post step (GITHUB_ENV).
+ * Resolves with the outcome of every revocation when it cannot be honoured (one warning names the variable),
+ * or undefined.
  */
 async function useMainStepNetwork(deps: PostDeps): Promise<string | undefined> {
   const use = await deps.useMainStepNetwork(deps.core.getState(STATE.network))
@@ -38,13 +39,13 @@ async function useMainStepNetwork(deps: PostDeps): Promise<string | undefined> {
 }
 
 /** token-command: stop the job's token agent and revoke what it minted, whatever happens below. */
-async function endTokenCommand(deps: PostDeps, refused: string | undefined): Promise<AuditRow[]> {
+async function endTokenCommand(deps: PostDeps, network: () => Promise<string | undefined>): Promise<AuditRow[]> {
   if (!deps.core.getState(STATE.tokenAgentDir)) return []
   try {
     const { stopTokenAgent } = await import('./agent/stop.js')
     const { alive } = await import('./runner/processes.js')
     const { kill } = await import('./runner/process-kill.js')
-    return await stopTokenAgent({ ...deps, alive, kill, refused })
+    return await stopTokenAgent({ ...deps, alive, kill, network })
   } catch (error) {
     deps.core.warning(`binarly-m2m-auth: binarly-token: ${describeError(error)}`)
     return []
@@ -63,7 +64,9 @@ export async function runPost(deps: PostDeps): Promise<void> {
     core.debug('Revocation skipped: the main step left no token (it failed, or did not run).')
     if (!agent) return
   }
-  const refused = await useMainStepNetwork(deps)
+  // Once, and only when a credential is to be sent: a post step with nothing to revoke loads nothing for it.
+  let use: Promise<string | undefined> | undefined
+  const network = (): Promise<string | undefined> => (use ??= useMainStepNetwork(deps))
   let own: AuditRow | undefined
   if (token) {
     core.setSecret(token)
@@ -75,12 +78,12 @@ export async function runPost(deps: PostDeps): Promise<void> {
       outcome: 'not revoked: the revocation failed (see the warnings)'
     }
     try {
-      own.outcome = await revokeOwnToken(deps, token, refused)
+      own.outcome = await revokeOwnToken(deps, token, network)
     } catch (error) {
       core.warning(`binarly-m2m-auth: ${describeError(error)}`)
     }
   }
-  const minted = await endTokenCommand(deps, refused)
+  const minted = await endTokenCommand(deps, network)
   // A renewal replaced the token the jobs of the run share for this job only: it stays valid for the others.
   if (own && minted.some(row => row.mintedBy === 'renewal of the shared token')) {
     own.outcome = `${own.outcome}; binarly-token --renew replaced it for this job only`
@@ -97,7 +100,11 @@ async function writeAudit(deps: PostDeps, rows: AuditRow[]): Promise<void> {
 }
 
 /** Revokes the main step's token unless there is a reason not to; resolves with what became of it. */
-async function revokeOwnToken(deps: PostDeps, token: string, refused: string | undefined): Promise<string> {
+async function revokeOwnToken(
+  deps: PostDeps,
+  token: string,
+  network: () => Promise<string | undefined>
+): Promise<string> {
   const { core } = deps
   const skip = (why: string, outcome: string): string => {
     core.debug(`Revocation skipped: ${sentence(why)}`)
@@ -117,7 +124,6 @@ async function revokeOwnToken(deps: PostDeps, token: string, refused: string | u
   const config = readConfig(deps.inputs, { readFile: path => deps.readFile(path) })
   if (!config.revoke) return skip('revoke is false', 'not revoked: revoke is false')
   maskConfiguredSecrets(config, deps.env, secret => core.setSecret(secret))
-  if (refused) return refused
   const revocationEndpoint = core.getState(STATE.revocationEndpoint)
   if (!revocationEndpoint) {
     return skip(
@@ -125,6 +131,8 @@ async function revokeOwnToken(deps: PostDeps, token: string, refused: string | u
       'not revoked: no revocation endpoint is known'
     )
   }
+  const refused = await network()
+  if (refused) return refused
   // Revocation carries the client credentials, so it is held to the same rule as the token endpoint.
   const revokeDeps = await postStepRevocation(
     config,

@@ -9,10 +9,12 @@
  * and with those of the recorded file, verified by its digest; NODE_USE_ENV_PROXY only reaches Node's global
  * agents, which no request of the action uses (transport.ts: `agent: false`; the proxy path: its own agents).
  * SSL_CERT_FILE / SSL_CERT_DIR (OpenSSL's store, under --use-openssl-ca) are read by OpenSSL and cannot be
- * set back: changed, they cannot be honoured.
+ * set back: changed, they cannot be honoured. A proxy URL with a password is not kept in the state (only its
+ * digest): the post step uses it only if its own environment still holds that very URL.
  */
 import { createHash } from 'node:crypto'
 import { printable } from '../common/server-text.js'
+import { proxyPassword } from './proxy-secrets.js'
 import type { CaStore } from './tls.js'
 
 /** Every variable that decides where a request of the action goes, or whom it trusts. */
@@ -31,8 +33,18 @@ export const NETWORK_VARIABLES = [
 ] as const
 
 /** What the main step saves: the variables it ran with, and the digest of the extra CA file it trusted. */
+type NetworkVariable = (typeof NETWORK_VARIABLES)[number]
+const PROXY_VARIABLES: ReadonlySet<NetworkVariable> = new Set([
+  'HTTPS_PROXY',
+  'https_proxy',
+  'HTTP_PROXY',
+  'http_proxy'
+])
+
 export interface NetworkRecord {
-  env: Partial<Record<(typeof NETWORK_VARIABLES)[number], string>>
+  env: Partial<Record<NetworkVariable, string>>
+  /** SHA-256 (hex) of the proxy URLs that hold a password, which the state does not keep. */
+  digests?: Partial<Record<NetworkVariable, string>>
   /** SHA-256 (hex) of NODE_EXTRA_CA_CERTS's file as the main step read it; absent when unset or unreadable. */
   extraCaDigest?: string
 }
@@ -50,10 +62,13 @@ const digestOf = (text: string): string => createHash('sha256').update(text).dig
 
 /** The main step's network, as JSON for its state. `readFile` reads a file as text (throws when it cannot). */
 export function recordNetwork(env: NodeJS.ProcessEnv, readFile: (path: string) => string): string {
-  const record: NetworkRecord = { env: {} }
+  const digests: NetworkRecord['digests'] = {}
+  const record: NetworkRecord = { env: {}, digests }
   for (const name of NETWORK_VARIABLES) {
     const value = env[name]
-    if (value !== undefined) record.env[name] = value
+    if (value === undefined) continue
+    if (PROXY_VARIABLES.has(name) && proxyPassword(value)) digests[name] = digestOf(value)
+    else record.env[name] = value
   }
   const extra = env.NODE_EXTRA_CA_CERTS
   if (extra) {
@@ -74,11 +89,12 @@ const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g
  * with what the recorded file holds, if it still holds what the main step read. Returns the variables that
  * said otherwise, or what cannot be honoured: nothing is changed then, and no credential may be sent.
  */
-export function useMainStepNetwork(
+export async function useMainStepNetwork(
   recorded: string,
   env: NodeJS.ProcessEnv,
-  deps: { readFile: (path: string) => string; store: CaStore }
-): NetworkUse {
+  /** `store` is node:tls, loaded only when either step has extra CAs. */
+  deps: { readFile: (path: string) => string; store: () => Promise<CaStore> }
+): Promise<NetworkUse> {
   let record: NetworkRecord
   try {
     // The main step's own state; only a missing or older one is not a record.
@@ -91,6 +107,15 @@ export function useMainStepNetwork(
         variable: 'the main step’s network settings',
         why: 'its state does not hold them (did the main step of this version of the action run?)'
       }
+    }
+  }
+  const digests = record.digests ?? {}
+  for (const name of NETWORK_VARIABLES) {
+    const digest = digests[name]
+    if (digest !== undefined && digestOf(env[name] ?? '') !== digest) {
+      const why =
+        'it held a proxy password in the main step, which the post step does not keep, and a later step changed it'
+      return { refused: { variable: name, why } }
     }
   }
   for (const name of ['SSL_CERT_FILE', 'SSL_CERT_DIR'] as const) {
@@ -114,9 +139,10 @@ export function useMainStepNetwork(
     }
     extraCas = text.match(PEM_CERT) ?? []
   }
-  const loaded = new Set(deps.store.getCACertificates('extra'))
-  if (loaded.size > 0 || extraCas.length > 0) {
-    if (typeof deps.store.setDefaultCACertificates !== 'function') {
+  // What this process's NODE_EXTRA_CA_CERTS loaded at start is dropped, the recorded file's certificates added.
+  if (env.NODE_EXTRA_CA_CERTS || extraCas.length > 0) {
+    const store = await deps.store()
+    if (typeof store.setDefaultCACertificates !== 'function') {
       return {
         refused: {
           variable: 'NODE_EXTRA_CA_CERTS',
@@ -124,11 +150,15 @@ export function useMainStepNetwork(
         }
       }
     }
-    const base = deps.store.getCACertificates('default').filter(cert => !loaded.has(cert))
-    deps.store.setDefaultCACertificates([...base, ...extraCas])
+    const loaded = new Set(store.getCACertificates('extra'))
+    const base = store.getCACertificates('default').filter(cert => !loaded.has(cert))
+    store.setDefaultCACertificates([...base, ...extraCas])
   }
-  const ignored = NETWORK_VARIABLES.filter(name => env[name] !== record.env[name])
+  /** A proxy URL with a password: the post step's own, which is the main step's (its digest matched). */
+  const kept = (name: NetworkVariable): boolean => digests[name] !== undefined
+  const ignored = NETWORK_VARIABLES.filter(name => !kept(name) && env[name] !== record.env[name])
   for (const name of NETWORK_VARIABLES) {
+    if (kept(name)) continue
     const value = record.env[name]
     if (typeof value === 'string') env[name] = value
     else Reflect.deleteProperty(env, name)

@@ -48,7 +48,7 @@ export function runtimeDeps(): Omit<PostDeps, 'core'> {
     useMainStepNetwork: async recorded =>
       (await import('../net/main-step-network.js')).useMainStepNetwork(recorded, process.env, {
         readFile: path => readFileSync(path, 'utf8'),
-        store: await import('node:tls')
+        store: () => import('node:tls')
       })
   }
 }

@@ -11,92 +11,126 @@ import type { CaStore } from '../../../src/net/tls.ts'
 const CERT = (n: string): string => `-----BEGIN CERTIFICATE-----\n${n}\n-----END CERTIFICATE-----`
 
 /** A default CA list: bundled certificates, and what NODE_EXTRA_CA_CERTS loaded at start. */
-function store(bundled: string[], extra: string[], settable = true): CaStore & { list: string[] } {
+function store(bundled: string[], extra: string[], settable = true): CaStore & { list: string[]; loads: number } {
   const s = {
     list: [...bundled, ...extra],
+    loads: 0,
     getCACertificates: (type?: string) => (type === 'extra' ? extra : s.list),
     ...(settable ? { setDefaultCACertificates: (certs: string[]) => void (s.list = [...certs]) } : {})
   }
-  return s as CaStore & { list: string[] }
+  return s as CaStore & { list: string[]; loads: number }
 }
 
-const files = (content: Record<string, string>) => (path: string) => {
-  const text = content[path]
-  if (text === undefined) throw new Error('ENOENT')
-  return text
+/** The deps of useMainStepNetwork: files by path, and the store (counting its loads). */
+function deps(content: Record<string, string>, tls = store([], [])) {
+  return {
+    readFile: (path: string) => {
+      const text = content[path]
+      if (text === undefined) throw new Error('ENOENT')
+      return text
+    },
+    store: () => {
+      tls.loads++
+      return Promise.resolve(tls)
+    }
+  }
 }
 
-test('the main step records the variables it ran with and the digest of its extra CA file', () => {
+test('the main step records the variables it ran with, the digest of its extra CA file, and of a proxy URL with a password only', () => {
   const record = JSON.parse(
     recordNetwork(
-      { HTTPS_PROXY: 'http://proxy:3128', no_proxy: 'x', NODE_EXTRA_CA_CERTS: '/ca.pem', PATH: '/bin' },
-      files({ '/ca.pem': CERT('corp') })
+      {
+        HTTPS_PROXY: 'http://proxy:3128',
+        http_proxy: 'http://u:p%40ss@proxy:3128',
+        no_proxy: 'x',
+        NODE_EXTRA_CA_CERTS: '/ca.pem',
+        PATH: '/bin'
+      },
+      deps({ '/ca.pem': CERT('corp') }).readFile
     )
   ) as NetworkRecord
   assert.deepEqual(record.env, { HTTPS_PROXY: 'http://proxy:3128', no_proxy: 'x', NODE_EXTRA_CA_CERTS: '/ca.pem' })
+  assert.deepEqual(Object.keys(record.digests ?? {}), ['http_proxy'])
   assert.match(record.extraCaDigest ?? '', /^[0-9a-f]{64}$/)
   // A file Node could not load either: no extra CA was trusted, none is recorded.
-  assert.equal(
-    (JSON.parse(recordNetwork({ NODE_EXTRA_CA_CERTS: '/gone' }, files({}))) as NetworkRecord).extraCaDigest,
-    undefined
-  )
+  const gone = JSON.parse(recordNetwork({ NODE_EXTRA_CA_CERTS: '/gone' }, deps({}).readFile)) as NetworkRecord
+  assert.equal(gone.extraCaDigest, undefined)
 })
 
-test('the post step puts the variables back, drops the CAs a later step loaded and keeps the verified ones', () => {
+test('the post step puts the variables back, drops the CAs a later step loaded and keeps the verified ones', async () => {
+  const files = { '/ca.pem': CERT('corp') }
+  const withPassword = 'http://u:secret@proxy:3128'
   const recorded = recordNetwork(
-    { HTTPS_PROXY: 'http://proxy:3128', NODE_EXTRA_CA_CERTS: '/ca.pem' },
-    files({ '/ca.pem': CERT('corp') })
+    { HTTPS_PROXY: 'http://proxy:3128', http_proxy: withPassword, NODE_EXTRA_CA_CERTS: '/ca.pem' },
+    deps(files).readFile
   )
   const env: NodeJS.ProcessEnv = {
     HTTPS_PROXY: 'http://attacker:1',
+    http_proxy: withPassword,
     NODE_TLS_REJECT_UNAUTHORIZED: '0',
     NODE_EXTRA_CA_CERTS: '/evil.pem',
     PATH: '/bin'
   }
   const tls = store([CERT('bundled')], [CERT('evil')])
-  const use = useMainStepNetwork(recorded, env, { readFile: files({ '/ca.pem': CERT('corp') }), store: tls })
+  const use = await useMainStepNetwork(recorded, env, deps(files, tls))
   assert.deepEqual(use, { ignored: ['HTTPS_PROXY', 'NODE_EXTRA_CA_CERTS', 'NODE_TLS_REJECT_UNAUTHORIZED'] })
-  assert.deepEqual(env, { HTTPS_PROXY: 'http://proxy:3128', NODE_EXTRA_CA_CERTS: '/ca.pem', PATH: '/bin' })
+  assert.deepEqual(env, {
+    HTTPS_PROXY: 'http://proxy:3128',
+    http_proxy: withPassword,
+    NODE_EXTRA_CA_CERTS: '/ca.pem',
+    PATH: '/bin'
+  })
   assert.deepEqual(tls.list, [CERT('bundled'), CERT('corp')])
 })
 
-test('nothing to change in the CA list when neither step has extra CAs', () => {
+test('no extra CAs in either step: node:tls is not even loaded', async () => {
   const tls = store([CERT('bundled')], [], false)
-  assert.deepEqual(useMainStepNetwork(recordNetwork({}, files({})), {}, { readFile: files({}), store: tls }), {
-    ignored: []
-  })
+  assert.deepEqual(await useMainStepNetwork(recordNetwork({}, deps({}).readFile), {}, deps({}, tls)), { ignored: [] })
+  assert.equal(tls.loads, 0)
 })
 
-test('what cannot be honoured is refused, naming the variable, and nothing is changed', () => {
+test('what cannot be honoured is refused, naming the variable, and nothing is changed', async () => {
+  const files = { '/ca.pem': CERT('corp') }
   const recorded = recordNetwork(
-    { NODE_EXTRA_CA_CERTS: '/ca.pem', SSL_CERT_DIR: '/etc/ssl' },
-    files({ '/ca.pem': CERT('corp') })
+    { NODE_EXTRA_CA_CERTS: '/ca.pem', SSL_CERT_DIR: '/etc/ssl', HTTPS_PROXY: 'http://u:pw@proxy:1' },
+    deps(files).readFile
   )
-  const refused = (env: NodeJS.ProcessEnv, content: Record<string, string>, settable = true, record = recorded) => {
+  const base = { NODE_EXTRA_CA_CERTS: '/ca.pem', SSL_CERT_DIR: '/etc/ssl', HTTPS_PROXY: 'http://u:pw@proxy:1' }
+  const refused = async (
+    env: NodeJS.ProcessEnv,
+    content: Record<string, string>,
+    settable = true,
+    record = recorded
+  ) => {
     const before = { ...env }
-    const use = useMainStepNetwork(record, env, { readFile: files(content), store: store([], [], settable) })
+    const use = await useMainStepNetwork(record, env, deps(content, store([], [], settable)))
     assert.deepEqual(env, before)
     return use.refused
   }
-  const base = { NODE_EXTRA_CA_CERTS: '/ca.pem', SSL_CERT_DIR: '/etc/ssl' }
-  assert.deepEqual(refused({ ...base }, { '/ca.pem': CERT('evil') }), {
+  assert.deepEqual(await refused({ ...base }, { '/ca.pem': CERT('evil') }), {
     variable: 'NODE_EXTRA_CA_CERTS',
     why: 'the file it names (/ca.pem) changed since the main step trusted it'
   })
-  assert.deepEqual(
-    refused({ ...base }, {})?.why,
+  assert.equal(
+    (await refused({ ...base }, {}))?.why,
     'the file it names (/ca.pem) is gone or unreadable since the main step trusted it'
   )
-  assert.deepEqual(refused({ ...base, SSL_CERT_DIR: '/tmp/##[x]' }, { '/ca.pem': CERT('corp') }), {
+  assert.deepEqual(await refused({ ...base, SSL_CERT_DIR: '/tmp/##[x]' }, files), {
     variable: 'SSL_CERT_DIR',
     why: 'it was "/etc/ssl" in the main step and is "/tmp/##\\[x]" now (OpenSSL reads it, so the post step cannot set it back)'
   })
-  assert.equal(refused({ NODE_EXTRA_CA_CERTS: '/ca.pem' }, { '/ca.pem': CERT('corp') })?.variable, 'SSL_CERT_DIR')
+  assert.equal((await refused({ ...base, SSL_CERT_DIR: undefined }, files))?.variable, 'SSL_CERT_DIR')
+  for (const proxy of ['http://u:pw@attacker:1', undefined]) {
+    assert.deepEqual(await refused({ ...base, HTTPS_PROXY: proxy }, files), {
+      variable: 'HTTPS_PROXY',
+      why: 'it held a proxy password in the main step, which the post step does not keep, and a later step changed it'
+    })
+  }
   assert.equal(
-    refused({ ...base }, { '/ca.pem': CERT('corp') }, false)?.why,
+    (await refused({ ...base }, files, false))?.why,
     'this Node.js cannot change its CA list (it needs Node.js 24)'
   )
   for (const broken of ['', 'null', '{"env":null}', '[]']) {
-    assert.equal(refused({}, {}, true, broken)?.variable, 'the main step’s network settings')
+    assert.equal((await refused({}, {}, true, broken))?.variable, 'the main step’s network settings')
   }
 })
