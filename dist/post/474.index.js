@@ -164,8 +164,8 @@ var post_revocation = __webpack_require__(1222);
 var revoke = __webpack_require__(7797);
 // EXTERNAL MODULE: ./src/net/retry.ts
 var retry = __webpack_require__(7893);
-// EXTERNAL MODULE: ./src/runner/masking.ts + 1 modules
-var masking = __webpack_require__(443);
+// EXTERNAL MODULE: ./src/runner/masking.ts
+var masking = __webpack_require__(1762);
 // EXTERNAL MODULE: ./src/runner/state.ts
 var runner_state = __webpack_require__(6003);
 ;// CONCATENATED MODULE: ./src/agent/protocol.ts
@@ -553,8 +553,9 @@ async function revokeMinted(records, deps) {
         return all('not revoked: revoke is false');
     }
     (0,masking/* maskConfiguredSecrets */.Q)(config, deps.env, secret => core.setSecret(secret));
-    if (deps.refused)
-        return all(deps.refused);
+    const refused = await deps.network?.();
+    if (refused)
+        return all(refused);
     let target;
     try {
         target = await revocationTarget(config, deps);

@@ -14,6 +14,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _common_server_text_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1740);
+/* harmony import */ var _proxy_secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2991);
 /**
  * The network the main step ran with, for the post step: the variables that decide where a request goes and
  * whom TLS trusts, recorded in the main step's state (with a digest of the NODE_EXTRA_CA_CERTS file), and put
@@ -25,8 +26,10 @@ __webpack_require__.r(__webpack_exports__);
  * and with those of the recorded file, verified by its digest; NODE_USE_ENV_PROXY only reaches Node's global
  * agents, which no request of the action uses (transport.ts: `agent: false`; the proxy path: its own agents).
  * SSL_CERT_FILE / SSL_CERT_DIR (OpenSSL's store, under --use-openssl-ca) are read by OpenSSL and cannot be
- * set back: changed, they cannot be honoured.
+ * set back: changed, they cannot be honoured. A proxy URL with a password is not kept in the state (only its
+ * digest): the post step uses it only if its own environment still holds that very URL.
  */
+
 
 
 /** Every variable that decides where a request of the action goes, or whom it trusts. */
@@ -43,13 +46,24 @@ const NETWORK_VARIABLES = [
     'SSL_CERT_FILE',
     'SSL_CERT_DIR'
 ];
+const PROXY_VARIABLES = new Set([
+    'HTTPS_PROXY',
+    'https_proxy',
+    'HTTP_PROXY',
+    'http_proxy'
+]);
 const digestOf = (text) => (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(text).digest('hex');
 /** The main step's network, as JSON for its state. `readFile` reads a file as text (throws when it cannot). */
 function recordNetwork(env, readFile) {
-    const record = { env: {} };
+    const digests = {};
+    const record = { env: {}, digests };
     for (const name of NETWORK_VARIABLES) {
         const value = env[name];
-        if (value !== undefined)
+        if (value === undefined)
+            continue;
+        if (PROXY_VARIABLES.has(name) && (0,_proxy_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .proxyPassword */ .m)(value))
+            digests[name] = digestOf(value);
+        else
             record.env[name] = value;
     }
     const extra = env.NODE_EXTRA_CA_CERTS;
@@ -70,7 +84,9 @@ const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g
  * with what the recorded file holds, if it still holds what the main step read. Returns the variables that
  * said otherwise, or what cannot be honoured: nothing is changed then, and no credential may be sent.
  */
-function useMainStepNetwork(recorded, env, deps) {
+async function useMainStepNetwork(recorded, env, 
+/** `store` is node:tls, loaded only when either step has extra CAs. */
+deps) {
     let record;
     try {
         // The main step's own state; only a missing or older one is not a record.
@@ -86,6 +102,14 @@ function useMainStepNetwork(recorded, env, deps) {
                 why: 'its state does not hold them (did the main step of this version of the action run?)'
             }
         };
+    }
+    const digests = record.digests ?? {};
+    for (const name of NETWORK_VARIABLES) {
+        const digest = digests[name];
+        if (digest !== undefined && digestOf(env[name] ?? '') !== digest) {
+            const why = 'it held a proxy password in the main step, which the post step does not keep, and a later step changed it';
+            return { refused: { variable: name, why } };
+        }
     }
     for (const name of ['SSL_CERT_FILE', 'SSL_CERT_DIR']) {
         if (env[name] !== record.env[name]) {
@@ -109,9 +133,10 @@ function useMainStepNetwork(recorded, env, deps) {
         }
         extraCas = text.match(PEM_CERT) ?? [];
     }
-    const loaded = new Set(deps.store.getCACertificates('extra'));
-    if (loaded.size > 0 || extraCas.length > 0) {
-        if (typeof deps.store.setDefaultCACertificates !== 'function') {
+    // What this process's NODE_EXTRA_CA_CERTS loaded at start is dropped, the recorded file's certificates added.
+    if (env.NODE_EXTRA_CA_CERTS || extraCas.length > 0) {
+        const store = await deps.store();
+        if (typeof store.setDefaultCACertificates !== 'function') {
             return {
                 refused: {
                     variable: 'NODE_EXTRA_CA_CERTS',
@@ -119,11 +144,16 @@ function useMainStepNetwork(recorded, env, deps) {
                 }
             };
         }
-        const base = deps.store.getCACertificates('default').filter(cert => !loaded.has(cert));
-        deps.store.setDefaultCACertificates([...base, ...extraCas]);
+        const loaded = new Set(store.getCACertificates('extra'));
+        const base = store.getCACertificates('default').filter(cert => !loaded.has(cert));
+        store.setDefaultCACertificates([...base, ...extraCas]);
     }
-    const ignored = NETWORK_VARIABLES.filter(name => env[name] !== record.env[name]);
+    /** A proxy URL with a password: the post step's own, which is the main step's (its digest matched). */
+    const kept = (name) => digests[name] !== undefined;
+    const ignored = NETWORK_VARIABLES.filter(name => !kept(name) && env[name] !== record.env[name]);
     for (const name of NETWORK_VARIABLES) {
+        if (kept(name))
+            continue;
         const value = record.env[name];
         if (typeof value === 'string')
             env[name] = value;
