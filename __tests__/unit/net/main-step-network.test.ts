@@ -134,3 +134,12 @@ test('what cannot be honoured is refused, naming the variable, and nothing is ch
     assert.equal((await refused({}, {}, true, broken))?.variable, 'the main step’s network settings')
   }
 })
+
+test('a recorded CA file that holds no certificate adds none (Node trusted none from it either)', async () => {
+  const files = { '/empty.pem': 'no certificate here\n' }
+  const recorded = recordNetwork({ NODE_EXTRA_CA_CERTS: '/empty.pem' }, deps(files).readFile)
+  const tls = store([CERT('bundled')], [])
+  const env: NodeJS.ProcessEnv = { NODE_EXTRA_CA_CERTS: '/empty.pem' }
+  assert.deepEqual(await useMainStepNetwork(recorded, env, deps(files, tls)), { ignored: [] })
+  assert.deepEqual(tls.list, [CERT('bundled')])
+})
