@@ -12,6 +12,7 @@ import { oidcAudience, requestIdToken, WrongClientError } from './oauth/github-o
 import { issuedToken, publishToken, type IssuedToken } from './runner/outputs.js'
 import { maskConfiguredSecrets } from './runner/masking.js'
 import { proxyFor } from './net/proxy.js'
+import { recordNetwork } from './net/main-step-network.js'
 import { BASE_DELAY_MS, MAX_DELAY_MS } from './net/retry.js'
 import { reuseSharedToken, shareToken } from './share/matrix.js'
 import { STATE } from './runner/state.js'
@@ -83,7 +84,7 @@ async function obtainToken(deps: Deps, tried: Tried, masked: string[]): Promise<
   const reused = reuseSharedToken(config, deps)
   if (reused) {
     await hand(deps, config, undefined, reused, 'shared-token', masked)
-    await startTokenCommand(deps, config, undefined, reused)
+    await startTokenCommand(deps, config, undefined, reused, true)
     core.info(
       `Reusing the shared-token of this run: a ${reused.tokenType} token valid until ${reused.expiresAt?.toISOString()}.`
     )
@@ -157,8 +158,8 @@ async function obtainToken(deps: Deps, tried: Tried, masked: string[]): Promise<
     throw new Error(`${error.message} ${revoked}`)
   })
   const token = issuedToken(response, deps.clock.now())
-  await hand(deps, config, endpoints, token, 'exchange', masked)
-  await startTokenCommand(deps, config, endpoints, token)
+  const shared = await hand(deps, config, endpoints, token, 'exchange', masked)
+  await startTokenCommand(deps, config, endpoints, token, shared)
   core.info(
     `Got a ${token.tokenType} token${token.expiresAt ? ` valid until ${token.expiresAt.toISOString()}` : ''}${token.scope ? ` with scope "${printable(token.scope, 500)}"` : ''} in ${formatMs(deps.clock.now() - started)}.`
   )
@@ -166,7 +167,8 @@ async function obtainToken(deps: Deps, tried: Tried, masked: string[]): Promise<
 
 /**
  * Outputs, env, state and summary: everything a later step or the post step sees. `endpoints` is undefined
- * for a reused shared-token, which was obtained without any request.
+ * for a reused shared-token, which was obtained without any request. Resolves with whether other jobs of the
+ * run use the token.
  */
 async function hand(
   deps: Deps,
@@ -175,7 +177,7 @@ async function hand(
   token: IssuedToken,
   source: 'exchange' | 'shared-token',
   masked: readonly string[]
-): Promise<void> {
+): Promise<boolean> {
   const { core } = deps
   publishToken(core, token, config.envVar)
   const shared = shareToken(config, token, deps, masked) || source === 'shared-token'
@@ -186,6 +188,10 @@ async function hand(
   core.saveState(STATE.expiresAt, token.expiresAt?.toISOString() ?? '')
   core.saveState(STATE.issuedAt, source === 'exchange' ? new Date(deps.clock.now()).toISOString() : '')
   core.saveState(STATE.oidcAudience, (endpoints && oidcAudience(config, endpoints)) ?? '')
+  core.saveState(
+    STATE.network,
+    recordNetwork(deps.env, path => deps.readFile(path))
+  )
   if (core.isDebug()) {
     const claims = safeJwtClaims(token.accessToken)
     core.debug(
@@ -205,6 +211,7 @@ async function hand(
       envVar: config.envVar
     })
   )
+  return shared
 }
 
 /** A summary that cannot be written is a debug line, never a failure. */
@@ -224,11 +231,12 @@ async function startTokenCommand(
   deps: Deps,
   config: Config,
   endpoints: Endpoints | undefined,
-  token: IssuedToken
+  token: IssuedToken,
+  shared: boolean
 ): Promise<void> {
   if (!config.tokenCommand) return
   const { installTokenCommand, processTokenCommandDeps } = await import('./agent/start.js')
-  await installTokenCommand(config, endpoints, token, processTokenCommandDeps(deps))
+  await installTokenCommand(config, endpoints, token, processTokenCommandDeps(deps), shared)
 }
 
 /** Revokes a token that is not handed out (issued to another client); says how that went, for the message. */

@@ -253,7 +253,9 @@ describe('3, 4. echoed credentials are redacted in every escaped form, in the ma
         'token-endpoint': `${home.origin}/echo/token`,
         'revocation-endpoint': `${home.origin}/echo/revoke`,
         'expires-at': new Date(Date.now() + 600_000).toISOString(),
-        shared: 'false'
+        shared: 'false',
+        // The main step's network (none): what its state holds for the post step.
+        network: JSON.stringify({ env: {} })
       })
       assert.equal(result.code, 0, result.stdout + result.stderr)
       assert.equal(result.warnings.length, 1, result.stdout)

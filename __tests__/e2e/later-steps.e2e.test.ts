@@ -59,7 +59,7 @@ function assertNoLeak(job: Job, secrets: string[] = [SECRET]): void {
 }
 
 /** A hostile later step: starts the fake agent in the background, waits until it listens. */
-async function hostileStep(job: Job, mode: 'divert' | 'hijack'): Promise<{ record: string; pid: number }> {
+async function hostileStep(job: Job, mode: 'divert' | 'hijack' | 'flood'): Promise<{ record: string; pid: number }> {
   const record = join(job.root, `fake-${mode}.log`)
   ok(
     await job.run(
@@ -129,6 +129,37 @@ describe('1. a later step cannot choose where the post step sends credentials', 
       // Its directory is gone: the real agent ends by itself.
       assert.ok(await waitGone(agent, 10_000), 'the real agent is still running')
       assertNoLeak(job)
+    } finally {
+      if (fake) process.kill(fake, 'SIGTERM')
+      job.close()
+    }
+  })
+})
+
+describe('an impostor at the agent’s socket cannot hold the post step (issue 27)', () => {
+  test('records streamed without end, to a post step with a 128 MB heap: its own token revoked first, the answer refused by its size, the audit written', async () => {
+    const job = startJob()
+    let fake = 0
+    try {
+      const main = await job.main(inputs())
+      assert.equal(main.code, 0, main.stdout + main.stderr)
+      ok(await job.run('binarly-token --min-validity 86400'))
+      fake = (await hostileStep(job, 'flood')).pid
+      const post = await job.post(inputs(), { argv: ['--max-old-space-size=128', bundlePath('post')] })
+      assert.equal(post.code, 0, post.stdout + post.stderr)
+      assert.equal((await server.introspect(main.outputs['access-token'] ?? '')).active, false)
+      assert.ok(
+        post.stdout.indexOf('Revoked the access token') < post.stdout.indexOf('::warning::'),
+        'the main step’s token was not revoked before the agent was asked to stop'
+      )
+      assert.equal(post.warnings.length, 1, post.stdout)
+      assert.match(
+        post.warnings[0] ?? '',
+        /did not prove to be the agent the main step started \(its answer is larger than 32 MiB\)/
+      )
+      assert.match(post.summary, /^\| main step \| .* \| revoked \|$/m)
+      assert.match(post.summary, /^\| binarly-token \| .* \| unknown: the agent could not be reached or verified \|$/m)
+      assertOwnCommands(post)
     } finally {
       if (fake) process.kill(fake, 'SIGTERM')
       job.close()

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test'
 import { runMain } from '../../src/run-main.ts'
 import { runPost } from '../../src/run-post.ts'
 import { httpTransport } from '../../src/net/transport.ts'
-import { testDeps } from '../support/fake-core.ts'
+import { testDeps, type Recorded } from '../support/fake-core.ts'
 import { CLIENTS, startOidcServer, type OidcServer } from '../support/oidc-server.ts'
 
 let server: OidcServer
@@ -30,6 +30,8 @@ async function main(extra: Record<string, string> = {}, env: NodeJS.ProcessEnv =
   return recorded
 }
 
+const warnings = (recorded: Recorded): string[] =>
+  recorded.calls.filter(([kind]) => kind === 'warning').map(([, m]) => m)
 const revocations = () => server.requests.filter(r => r.path === '/token/revocation').length
 
 describe('runPost', () => {
@@ -75,7 +77,7 @@ describe('runPost', () => {
     }
     const before = revocations()
     const sent: string[] = []
-    const { deps } = testDeps(
+    const { deps, recorded } = testDeps(
       inputs({ retries: '0' }),
       {
         transport: request => {
@@ -85,9 +87,10 @@ describe('runPost', () => {
       },
       { state }
     )
-    await assert.rejects(
-      runPost(deps),
-      /The revocation endpoint http:\/\/revoke\.example\.invalid uses http:\/\/, which would send the client credentials in clear text/
+    await runPost(deps)
+    assert.match(
+      warnings(recorded).join('\n'),
+      /^binarly-m2m-auth: auth-url: The revocation endpoint http:\/\/revoke\.example\.invalid uses http:\/\/, which would send the client credentials in clear text/
     )
     assert.deepEqual(sent, [])
     assert.equal(revocations(), before)
@@ -146,10 +149,15 @@ describe('runPost', () => {
     assert.deepEqual(await server.introspect(state.token ?? ''), { active: false })
   })
 
-  test('a failing revocation endpoint is an error for the entry to turn into a warning', async () => {
+  test('a failing revocation endpoint is a warning (the agent is still stopped, the audit still written)', async () => {
     const state = { ...(await main({ retries: '0' })).state, 'revocation-endpoint': `${server.issuer}/nowhere` }
-    const { deps } = testDeps(inputs({ retries: '0' }), {}, { state })
-    await assert.rejects(runPost(deps), /Could not revoke the token at .*: HTTP 404.*set revoke: false/)
+    const { deps, recorded } = testDeps(inputs({ retries: '0' }), {}, { state })
+    await runPost(deps)
+    assert.match(
+      warnings(recorded).join('\n'),
+      /^binarly-m2m-auth: Could not revoke the token at .*: HTTP 404.*set revoke: false/
+    )
+    assert.match(recorded.summaries.join(''), /not revoked: the revocation failed \(see the warnings\)/)
   })
 })
 

@@ -72,6 +72,7 @@ function setupFor(
     config: { ...config, authUrl: config.authUrl.href },
     endpoints: undefined,
     token,
+    sharedToken: false,
     socket: join(dir, 'agent.sock'),
     dir,
     cleanup: [dir],
@@ -146,6 +147,28 @@ function raw(socket: string, line: string): Promise<string> {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+
+/**
+ * Connects, writes `first` (then `more` every 100 ms): whether the agent closed the connection within `ms`.
+ * The connection is closed by the test either way.
+ */
+function closedWithin(socket: string, first: string, ms: number, more = ''): Promise<'closed' | 'open'> {
+  return new Promise(resolve => {
+    const client = createConnection(socket)
+    const trickle = more ? setInterval(() => client.write(more), 100) : undefined
+    const end = (result: 'closed' | 'open'): void => {
+      clearTimeout(timer)
+      clearInterval(trickle)
+      client.destroy()
+      resolve(result)
+    }
+    const timer = setTimeout(() => end('open'), ms)
+    client.on('close', () => end('closed'))
+    client.on('error', () => undefined)
+    client.on('data', () => undefined)
+    if (first) client.write(first)
+  })
+}
 
 describe('the agent', () => {
   test('an expired initial token: discovery, then an exchange; --json counts expires_in', async () => {
@@ -242,6 +265,42 @@ describe('the agent', () => {
       const two = await raw(socket, `{"key":"${KEY}","op":"token","minValidity":0}\n{"key":"${KEY}","op":"stop"}\n`)
       assert.match(two, /^\{"ok":true,"token":/)
     } finally {
+      running.server.close()
+    }
+  })
+
+  test('the socket is bounded: a request line within its time, lines in bytes, connections capped, minValidity as the command bounds it (issue 27)', async () => {
+    const { running, dir } = await agent({}, { maxConnections: 2, requestWaitMs: 1500 })
+    const socket = join(dir, 'agent.sock')
+    const held: ReturnType<typeof createConnection>[] = []
+    try {
+      for (const minValidity of [86_401, 1e300]) {
+        const line = `{"key":"${KEY}","op":"token","minValidity":${minValidity}}\n`
+        assert.match(await raw(socket, line), /"ok":false,"error":"the request was refused/, line)
+      }
+      // 8 MiB + 3 bytes of `€` are 2.8 million UTF-16 units: counted in bytes, the line is over the limit at once.
+      assert.equal(
+        await closedWithin(socket, '€'.repeat(Math.floor((8 * 1024 * 1024) / 3) + 1), 1000),
+        'closed',
+        'the line limit counts UTF-16 units'
+      )
+      // Nothing sent, or a request trickled: closed once the request's time is over.
+      assert.equal(await closedWithin(socket, '', 8000), 'closed', 'an idle connection stays open')
+      assert.equal(await closedWithin(socket, '{', 8000, ' '), 'closed', 'a trickled request holds its connection')
+      // Two connections held open: a third is closed as it comes; once they go, requests are answered again.
+      for (let i = 0; i < 2; i++) {
+        const connection = createConnection(socket)
+        connection.on('error', () => undefined)
+        await new Promise(resolve => connection.once('connect', resolve))
+        held.push(connection)
+      }
+      await sleep(100)
+      assert.equal(await closedWithin(socket, '', 1000), 'closed', 'a connection over the cap was kept')
+      for (const connection of held) connection.destroy()
+      await sleep(100)
+      assert.match(await raw(socket, `{"key":"${KEY}","op":"token","minValidity":0}\n`), /^\{"ok":true,"token":/)
+    } finally {
+      for (const connection of held) connection.destroy()
       running.server.close()
     }
   })

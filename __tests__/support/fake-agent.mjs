@@ -4,9 +4,11 @@
  * the fake's own socket (next to it); `hijack` removes the real agent's socket and listens at its path. Every
  * request line it gets is appended to <record file>; every stop is answered with the endpoints and audience
  * of <origin> in the answer format the post step used to trust, then with a token record and an end line
- * whose proof is made up. It writes its pid to <record file>.pid once it listens, and ends after 90 s.
+ * whose proof is made up. `flood` listens at the real socket's path as `hijack` does, and answers a stop with
+ * token records of 60 KB each, as fast as they are read and never with an end line (issue 27). It writes its
+ * pid to <record file>.pid once it listens, and ends after 90 s.
  *
- *   node fake-agent.mjs divert|hijack <agent directory> <record file> <origin>
+ *   node fake-agent.mjs divert|hijack|flood <agent directory> <record file> <origin>
  */
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -46,6 +48,7 @@ const server = createServer(socket => {
     line += chunk
     if (!line.includes('\n')) return
     appendFileSync(recordFile, line.slice(0, line.indexOf('\n') + 1))
+    if (mode === 'flood') return flood(socket)
     socket.end(
       [
         JSON.stringify(legacyAnswer),
@@ -56,6 +59,16 @@ const server = createServer(socket => {
     )
   })
 })
+/** Records without end, each written once the last one is taken. */
+function flood(socket) {
+  const line = `${JSON.stringify({ ...record, token: 'f'.repeat(60_000) })}\n`
+  const more = () => {
+    while (!socket.destroyed && socket.write(line));
+  }
+  socket.on('drain', more)
+  more()
+}
+
 server.listen(socketPath, () => writeFileSync(`${recordFile}.pid`, String(process.pid)))
 setTimeout(() => process.exit(0), 90_000).unref()
 process.on('SIGTERM', () => process.exit(0))

@@ -2,7 +2,7 @@
  * A recording stand-in for `@actions/core`, for running `runMain`/`runPost` in-process (against real
  * servers) where a child process would hide coverage. It keeps what the runner would receive, in order.
  */
-import type { Core, Deps } from '../../src/runner/deps.ts'
+import type { Core, Deps, PostDeps } from '../../src/runner/deps.ts'
 import { envInputReader } from '../../src/common/config.ts'
 import { realClock } from '../../src/net/retry.ts'
 import { httpTransport } from '../../src/net/transport.ts'
@@ -53,13 +53,13 @@ export function fakeCore(options: { debug?: boolean; state?: Record<string, stri
 /** Real transport and clock, recorded core, inputs by name. */
 export function testDeps(
   inputs: Record<string, string>,
-  overrides: Partial<Deps> = {},
+  overrides: Partial<Deps & Pick<PostDeps, 'useMainStepNetwork'>> = {},
   coreOptions: Parameters<typeof fakeCore>[0] = {}
-): { deps: Deps; recorded: Recorded } {
+): { deps: Deps & Pick<PostDeps, 'useMainStepNetwork'>; recorded: Recorded } {
   const { core, recorded } = fakeCore(coreOptions)
   const env: NodeJS.ProcessEnv = {}
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
-  const deps: Deps = {
+  const deps: Deps & Pick<PostDeps, 'useMainStepNetwork'> = {
     core,
     inputs: envInputReader(env),
     env: {},
@@ -72,6 +72,8 @@ export function testDeps(
       recorded.summaries.push(markdown)
     },
     trustCAs: async () => 0,
+    // In-process, the test's own network is the main step's (the bundles' post step puts it back for real).
+    useMainStepNetwork: async () => ({ ignored: [] }),
     ...overrides
   }
   return { deps, recorded }

@@ -2,7 +2,7 @@
  * A job as the runner runs it: one RUNNER_TEMP, HOME and workspace for all its steps, a RUNNER_TRACKING_ID,
  * action steps run by runStep (runner.ts), `run:` steps as fresh `bash --noprofile --norc -eo pipefail` or
  * `sh -e` shells of a script file, with PATH extended by every GITHUB_PATH entry so far (newest first) and
- * the variables GITHUB_ENV collected. Every step's result is kept, for leak scans over the whole job.
+ * the variables GITHUB_ENV collected (from action steps and `run:` steps alike). Every step's result is kept, for leak scans over the whole job.
  */
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import assert from 'node:assert/strict'
-import { runStep, visibleOutput, type StepOptions, type StepResult } from './runner.ts'
+import { parseFileCommand, runStep, visibleOutput, type StepOptions, type StepResult } from './runner.ts'
 
 export interface ShellResult {
   code: number | null
@@ -129,7 +129,8 @@ export function startJob(): Job {
     const code = await new Promise<number | null>(resolve => child.on('close', resolve))
     clearTimeout(killer)
     rmSync(file)
-    collect(pathFile, {})
+    // What the step wrote to GITHUB_ENV holds for every later step, the post steps included.
+    collect(pathFile, parseFileCommand(readFileSync(envFile, 'utf8')))
     const lines = `${stdout}\n${stderr}`.split('\n')
     const masks = lines.filter(l => l.startsWith('::add-mask::')).map(l => l.slice('::add-mask::'.length))
     const visible = lines.filter(l => !l.startsWith('::add-mask::')).join('\n')

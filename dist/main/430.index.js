@@ -44,6 +44,8 @@ const SHORT_SOCKET_PREFIX = 'binarly-token-sock-';
  * character at most six: 8 MiB.
  */
 const MAX_LINE_BYTES = 8_388_608;
+/** The most a caller may ask a token to stay valid, in seconds (a day; `--min-validity` says so too). */
+const MAX_MIN_VALIDITY = 86_400;
 
 ;// CONCATENATED MODULE: ./src/agent/ipc.ts
 /** Closes the IPC pipe unless the other side has closed it already. */
@@ -159,7 +161,9 @@ function cmdScript(node, bundle, dir) {
  * Starts the agent with the main step's token and configuration, and hands the command to later steps.
  * Call only with a masked token.
  */
-async function installTokenCommand(config, endpoints, token, deps) {
+async function installTokenCommand(config, endpoints, token, deps, 
+/** Other jobs of the run use `token` (share, or shared-token): the agent never revokes it. */
+sharedToken = false) {
     const { core, env } = deps;
     for (const program of ['agent', 'token']) {
         const path = (0,external_node_path_.join)(deps.bundleRoot, program, 'index.js');
@@ -193,6 +197,7 @@ async function installTokenCommand(config, endpoints, token, deps) {
         config: { ...config, authUrl: config.authUrl.href },
         endpoints,
         token: { ...token, expiresAt: token.expiresAt?.toISOString() },
+        sharedToken,
         socket,
         dir,
         cleanup,

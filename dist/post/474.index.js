@@ -164,8 +164,8 @@ var post_revocation = __webpack_require__(1222);
 var revoke = __webpack_require__(7797);
 // EXTERNAL MODULE: ./src/net/retry.ts
 var retry = __webpack_require__(7893);
-// EXTERNAL MODULE: ./src/runner/masking.ts + 1 modules
-var masking = __webpack_require__(443);
+// EXTERNAL MODULE: ./src/runner/masking.ts
+var masking = __webpack_require__(1762);
 // EXTERNAL MODULE: ./src/runner/state.ts
 var runner_state = __webpack_require__(6003);
 ;// CONCATENATED MODULE: ./src/agent/protocol.ts
@@ -188,6 +188,8 @@ const SHORT_SOCKET_PREFIX = 'binarly-token-sock-';
  * character at most six: 8 MiB.
  */
 const protocol_MAX_LINE_BYTES = 8_388_608;
+/** The most a caller may ask a token to stay valid, in seconds (a day; `--min-validity` says so too). */
+const MAX_MIN_VALIDITY = 86_400;
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __webpack_require__(7030);
@@ -295,14 +297,23 @@ function sameProof(a, b) {
 /**
  * The post step's side of the stop: connects to the socket (or pipe) the main step's state names, sends a
  * stop request with a fresh nonce and its proof, reads the answer one line at a time (one token record a
- * line, whatever their number and size), and accepts it only when its last line proves, under the stop key,
- * that the agent the main step started sent exactly these lines. Nothing of an answer that does not prove so
- * is returned, masked or acted on.
+ * line), and accepts it only when its last line proves, under the stop key, that the agent the main step
+ * started sent exactly these lines. Nothing of an answer that does not prove so is returned, masked or acted
+ * on; and what is kept until the proof is bounded (records, bytes), so that whatever listens at the socket
+ * cannot grow the post step's memory without end.
  */
 
 
 
 
+/**
+ * More token records than any agent mints in its day (one exchange a second would be 86,400; the agent
+ * hands out its current token while it is good enough), and more bytes than such an answer takes (a record
+ * without its token is some 150 bytes; only tokens still valid carry theirs).
+ */
+const MAX_STOP_RECORDS = 100_000;
+const MAX_STOP_ANSWER_BYTES = 32 * 1024 * 1024;
+const NEWLINE = 0x0a;
 /** Something answered, but did not prove to be the agent the main step started. */
 class AgentUnverified extends Error {
     name = 'AgentUnverified';
@@ -314,7 +325,10 @@ function requestStop(socket, stopKey, waitMs) {
     const records = [];
     return new Promise((resolve, reject) => {
         const connection = (0,external_node_net_.connect)(socket);
-        let pending = '';
+        /** The unfinished line, in bytes (a character may be split between chunks), and the answer's size. */
+        let pending = [];
+        let pendingBytes = 0;
+        let answerBytes = 0;
         // Settling twice does nothing: a promise settles once, and the connection is gone after the first.
         const finish = (error) => {
             clearTimeout(timer);
@@ -354,25 +368,34 @@ function requestStop(socket, stopKey, waitMs) {
                 unverified('a line of its answer is not a token record');
                 return true;
             }
+            if (records.length >= MAX_STOP_RECORDS) {
+                unverified(`its answer holds more than ${MAX_STOP_RECORDS} token records`);
+                return true;
+            }
             proof.line(text);
             records.push(entry);
             return false;
         };
-        connection.setEncoding('utf8');
         connection.on('connect', () => connection.write(`${JSON.stringify({ op: 'stop', nonce, proof: requestProof(stopKey, nonce) })}\n`));
         connection.on('data', (chunk) => {
+            answerBytes += chunk.length;
+            if (answerBytes > MAX_STOP_ANSWER_BYTES)
+                return unverified(`its answer is larger than ${MAX_STOP_ANSWER_BYTES / 1024 / 1024} MiB`);
             // Only the new chunk is searched for line ends: an answer of many megabytes costs one pass.
             let start = 0;
             let newline;
-            while ((newline = chunk.indexOf('\n', start)) >= 0) {
-                const text = pending + chunk.slice(start, newline);
-                pending = '';
+            while ((newline = chunk.indexOf(NEWLINE, start)) >= 0) {
+                const text = Buffer.concat([...pending, chunk.subarray(start, newline)]).toString('utf8');
+                pending = [];
+                pendingBytes = 0;
                 start = newline + 1;
                 if (line(text))
                     return;
             }
-            pending += chunk.slice(start);
-            if (pending.length > protocol_MAX_LINE_BYTES)
+            const rest = chunk.subarray(start);
+            pending.push(rest);
+            pendingBytes += rest.length;
+            if (pendingBytes > protocol_MAX_LINE_BYTES)
                 unverified('a line of its answer is longer than any token');
         });
         connection.on('error', (error) => finish(new AgentUnreachable(`nothing answers at its socket (${String(error.code)}): it ended, or was killed`)));
@@ -390,7 +413,7 @@ function stopEnd(value) {
         return undefined;
     return { count: r.count, proof: r.proof };
 }
-const MINT_SOURCES = ['binarly-token', 'renewal'];
+const MINT_SOURCES = ['binarly-token', 'renewal', 'renewal of the shared token'];
 const isoTime = (value) => typeof value === 'string' && !Number.isNaN(Date.parse(value));
 /** A token record as the agent writes it, or undefined. */
 function stopLine(value) {
@@ -530,6 +553,9 @@ async function revokeMinted(records, deps) {
         return all('not revoked: revoke is false');
     }
     (0,masking/* maskConfiguredSecrets */.Q)(config, deps.env, secret => core.setSecret(secret));
+    const refused = await deps.network?.();
+    if (refused)
+        return all(refused);
     let target;
     try {
         target = await revocationTarget(config, deps);

@@ -1,8 +1,8 @@
 /**
  * The token agent's memory: the current token, reused while it is valid long enough for the caller, else
  * one exchange that every concurrent caller shares (single flight). A token the API refused is renewed by
- * compare-and-swap: revoked and replaced only while it is still the current one. Pure but for the exchange
- * and the revocation it is given; the clock is passed in.
+ * compare-and-swap: revoked (by the callback, which keeps a shared token) and replaced only while it is still
+ * the current one. Pure but for the exchange and the revocation it is given; the clock is passed in.
  */
 import type { IssuedToken } from '../runner/outputs.js'
 import type { MintSource } from './protocol.js'
@@ -29,7 +29,8 @@ export class TokenCache {
   /** How long the last token from an exchange lived, in ms (0: no exchange yet, or the server did not say). */
   private freshLifetimeMs = 0
   private inFlight: Promise<IssuedToken> | undefined
-  private readonly renewals = new WeakSet<IssuedToken>()
+  /** Every token a renewal minted, and the token it replaced. */
+  private readonly renewals = new WeakMap<IssuedToken, IssuedToken>()
 
   constructor(
     initial: IssuedToken | undefined,
@@ -62,9 +63,11 @@ export class TokenCache {
     return this.answer(token, minValiditySeconds * 1000, true)
   }
 
-  /** Who had a token of this cache minted: an exchange for binarly-token, or a renewal. */
-  sourceOf(token: IssuedToken): MintSource {
-    return this.renewals.has(token) ? 'renewal' : 'binarly-token'
+  /** Who had a token of this cache minted: an exchange for binarly-token, or a renewal (of `shared`, or another). */
+  sourceOf(token: IssuedToken, shared?: IssuedToken): MintSource {
+    const refused = this.renewals.get(token)
+    if (!refused) return 'binarly-token'
+    return refused === shared ? 'renewal of the shared token' : 'renewal'
   }
 
   /** Resolves once no exchange is running (whatever its outcome). */
@@ -101,7 +104,7 @@ export class TokenCache {
         }
         const token = await this.exchange()
         this.current = token
-        if (refused) this.renewals.add(token)
+        if (refused) this.renewals.set(token, refused)
         this.freshLifetimeMs = (token.expiresIn ?? 0) * 1000
         return token
       } finally {

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util'
 import { askAgent } from './client.js'
-import { AGENT_DIR_VARIABLE, type TokenAnswer } from './protocol.js'
+import { AGENT_DIR_VARIABLE, MAX_MIN_VALIDITY, type TokenAnswer } from './protocol.js'
 import { printable } from '../common/server-text.js'
 
 export interface CommandIO {
@@ -89,7 +89,7 @@ export async function runTokenCommand(argv: string[], env: NodeJS.ProcessEnv, io
   if (options['min-validity'] !== undefined) {
     const raw = options['min-validity'].trim()
     minValidity = Number(raw)
-    if (raw === '' || !Number.isInteger(minValidity) || minValidity < 0 || minValidity > 86400) {
+    if (raw === '' || !Number.isInteger(minValidity) || minValidity < 0 || minValidity > MAX_MIN_VALIDITY) {
       return fail(`--min-validity takes a whole number of seconds from 0 to 86400 (${NOT_REPEATED}).`, 2)
     }
   }

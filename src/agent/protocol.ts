@@ -22,6 +22,9 @@ export const SHORT_SOCKET_PREFIX = 'binarly-token-sock-'
  */
 export const MAX_LINE_BYTES = 8_388_608
 
+/** The most a caller may ask a token to stay valid, in seconds (a day; `--min-validity` says so too). */
+export const MAX_MIN_VALIDITY = 86_400
+
 export interface AgentFile {
   /** Unix socket path or Windows pipe name. */
   socket: string
@@ -77,8 +80,11 @@ export interface StopRequest {
   proof: string
 }
 
-/** Who had the agent mint a token: a `binarly-token` call, or a renewal of a token an API refused. */
-export type MintSource = 'binarly-token' | 'renewal'
+/**
+ * Who had the agent mint a token: a `binarly-token` call, or a renewal of a token an API refused (of the
+ * token the jobs of the run share: replaced for this job only, never revoked).
+ */
+export type MintSource = 'binarly-token' | 'renewal' | 'renewal of the shared token'
 
 /** What the agent keeps about every token it minted. */
 export interface MintRecord {

@@ -22,7 +22,7 @@ import type {
   TokenRequest,
   WireToken
 } from './protocol.js'
-import { MAX_LINE_BYTES } from './protocol.js'
+import { MAX_LINE_BYTES, MAX_MIN_VALIDITY } from './protocol.js'
 import type { Attempts } from '../net/attempts.js'
 import type { Config } from '../common/config.js'
 import { resolveEndpoints, type Endpoints } from '../oauth/endpoints.js'
@@ -44,6 +44,11 @@ export interface AgentSetup {
   endpoints: Endpoints | undefined
   /** The main step's token: the first one handed out. */
   token: Omit<IssuedToken, 'expiresAt'> & { expiresAt: string | undefined }
+  /**
+   * Whether other jobs of the run use the main step's token (share, or shared-token): a renewal replaces it
+   * for this job only and never revokes it, or every other job of the matrix would lose it.
+   */
+  sharedToken: boolean
   socket: string
   /** The agent's directory: its removal ends the agent. */
   dir: string
@@ -70,7 +75,19 @@ export interface AgentDeps {
   exit(code: number): void
   /** How often the agent looks whether its job is gone. */
   watchEveryMs: number
+  /** How long a connection may take to send its request line (default REQUEST_WAIT_MS). */
+  requestWaitMs?: number
+  /** How many connections may be open at once (default MAX_CONNECTIONS). */
+  maxConnections?: number
 }
+
+/** A connection sends its request line within this long, or is closed (a caller sends it at once). */
+export const REQUEST_WAIT_MS = 10_000
+/** Connections open at once; one more is closed as it comes. */
+export const MAX_CONNECTIONS = 32
+/** Bytes of unfinished request lines the agent holds over all its connections. */
+const MAX_BUFFERED_BYTES = 2 * MAX_LINE_BYTES
+const NEWLINE = 0x0a
 
 export interface RunningAgent {
   server: Server
@@ -167,6 +184,7 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
     () => mint('binarly-token'),
     () => deps.clock.now(),
     async refused => {
+      if (setup.sharedToken && refused === initial) return
       if (await revokeRefused(refused)) ledger.revokedAtRenewal(refused, deps.clock.now())
     }
   )
@@ -181,7 +199,8 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
     await Promise.all([...running])
     const proof = new AnswerProof(setup.stopKey, request.nonce)
     // Who minted each token: the cache knows which exchanges were renewals of a refused token.
-    for (const entry of ledger.entries) entry.source = cache.sourceOf(entry.token)
+    for (const entry of ledger.entries)
+      entry.source = cache.sourceOf(entry.token, setup.sharedToken ? initial : undefined)
     const lines = ledger.stopLines(deps.clock.now()).map(line => JSON.stringify(line))
     for (const line of lines) proof.line(line)
     return [...lines, JSON.stringify({ end: true, count: lines.length, proof: proof.proof() })]
@@ -215,20 +234,46 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
     }
   }
 
+  /** Bytes of request lines read and not yet complete, over every connection. */
+  let buffered = 0
+  const requestWaitMs = deps.requestWaitMs ?? REQUEST_WAIT_MS
   const serve = (socket: Socket): void => {
-    let line = ''
-    socket.setEncoding('utf8')
+    const chunks: Buffer[] = []
+    let size = 0
+    const release = (): void => {
+      buffered -= size
+      size = 0
+    }
+    // The request line comes within requestWaitMs, idle or trickled alike; once answered, a caller that
+    // does not read the answer is let go after as long.
+    const deadline = setTimeout(() => socket.destroy(), requestWaitMs)
+    const done = (last: string): void => {
+      socket.setTimeout(requestWaitMs, () => socket.destroy())
+      socket.end(last)
+    }
     socket.on('error', () => socket.destroy())
-    socket.on('data', function read(chunk: string) {
-      line += chunk
-      if (line.length > MAX_LINE_BYTES) return void socket.destroy()
-      // Only the new chunk is searched: a long request costs one pass.
-      if (!chunk.includes('\n')) return
+    socket.on('close', () => {
+      clearTimeout(deadline)
+      release()
+    })
+    socket.on('data', function read(chunk: Buffer) {
+      // Only the new chunk is searched: a long request costs one pass. Bytes count, not characters.
+      const newline = chunk.indexOf(NEWLINE)
+      const part = newline < 0 ? chunk : chunk.subarray(0, newline)
+      size += part.length
+      buffered += part.length
+      if (size > MAX_LINE_BYTES || buffered > MAX_BUFFERED_BYTES) return void socket.destroy()
+      chunks.push(part)
+      if (newline < 0) return
       // One request per connection: whatever follows the first line is not read.
       socket.off('data', read)
-      const request = parseRequest(line.slice(0, line.indexOf('\n')), key, setup.stopKey)
+      clearTimeout(deadline)
+      const text = Buffer.concat(chunks).toString('utf8')
+      chunks.length = 0
+      release()
+      const request = parseRequest(text, key, setup.stopKey)
       if (!request) {
-        socket.end(`${JSON.stringify({ ok: false, error: 'the request was refused (wrong key, or not a request)' })}\n`)
+        done(`${JSON.stringify({ ok: false, error: 'the request was refused (wrong key, or not a request)' })}\n`)
         return
       }
       // The post step's "stop": answered one record a line, then the agent ends (also if the post step hangs
@@ -236,14 +281,16 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
       if (request.op === 'stop') {
         socket.once('close', stop)
         void stopAnswer(request).then(lines => {
+          const last = lines.pop()
           for (const answerLine of lines) socket.write(`${answerLine}\n`)
-          socket.end()
+          done(`${String(last)}\n`)
         })
         return
       }
-      void answer(request).then(reply => socket.end(`${JSON.stringify(reply)}\n`))
+      void answer(request).then(reply => done(`${JSON.stringify(reply)}\n`))
     })
   }
+  server.maxConnections = deps.maxConnections ?? MAX_CONNECTIONS
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -294,6 +341,8 @@ export function parseRequest(line: string, key: Buffer, stopKey: string): AgentR
   if (r.op !== 'token' && r.op !== 'renew') return undefined
   if (r.minValidity !== undefined) {
     if (typeof r.minValidity !== 'number' || !Number.isInteger(r.minValidity) || r.minValidity < 0) return undefined
+    // As the command bounds --min-validity.
+    if (r.minValidity > MAX_MIN_VALIDITY) return undefined
   }
   const minValidity = r.minValidity === undefined ? {} : { minValidity: r.minValidity }
   if (r.op === 'token') return { key: r.key, op: 'token', ...minValidity }

@@ -91,7 +91,9 @@ export async function installTokenCommand(
   config: Config,
   endpoints: Endpoints | undefined,
   token: IssuedToken,
-  deps: TokenCommandDeps
+  deps: TokenCommandDeps,
+  /** Other jobs of the run use `token` (share, or shared-token): the agent never revokes it. */
+  sharedToken = false
 ): Promise<void> {
   const { core, env } = deps
   for (const program of ['agent', 'token']) {
@@ -129,6 +131,7 @@ export async function installTokenCommand(
     config: { ...config, authUrl: config.authUrl.href },
     endpoints,
     token: { ...token, expiresAt: token.expiresAt?.toISOString() },
+    sharedToken,
     socket,
     dir,
     cleanup,

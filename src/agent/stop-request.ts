@@ -1,14 +1,24 @@
 /**
  * The post step's side of the stop: connects to the socket (or pipe) the main step's state names, sends a
  * stop request with a fresh nonce and its proof, reads the answer one line at a time (one token record a
- * line, whatever their number and size), and accepts it only when its last line proves, under the stop key,
- * that the agent the main step started sent exactly these lines. Nothing of an answer that does not prove so
- * is returned, masked or acted on.
+ * line), and accepts it only when its last line proves, under the stop key, that the agent the main step
+ * started sent exactly these lines. Nothing of an answer that does not prove so is returned, masked or acted
+ * on; and what is kept until the proof is bounded (records, bytes), so that whatever listens at the socket
+ * cannot grow the post step's memory without end.
  */
 import { connect } from 'node:net'
 import { AgentUnreachable } from './client.js'
 import { MAX_LINE_BYTES, type MintSource, type StopLine } from './protocol.js'
 import { AnswerProof, freshSecret, requestProof, sameProof } from './stop-proof.js'
+
+/**
+ * More token records than any agent mints in its day (one exchange a second would be 86,400; the agent
+ * hands out its current token while it is good enough), and more bytes than such an answer takes (a record
+ * without its token is some 150 bytes; only tokens still valid carry theirs).
+ */
+export const MAX_STOP_RECORDS = 100_000
+export const MAX_STOP_ANSWER_BYTES = 32 * 1024 * 1024
+const NEWLINE = 0x0a
 
 /** Something answered, but did not prove to be the agent the main step started. */
 export class AgentUnverified extends Error {
@@ -22,7 +32,10 @@ export function requestStop(socket: string, stopKey: string, waitMs: number): Pr
   const records: StopLine[] = []
   return new Promise<StopLine[]>((resolve, reject) => {
     const connection = connect(socket)
-    let pending = ''
+    /** The unfinished line, in bytes (a character may be split between chunks), and the answer's size. */
+    let pending: Buffer[] = []
+    let pendingBytes = 0
+    let answerBytes = 0
     // Settling twice does nothing: a promise settles once, and the connection is gone after the first.
     const finish = (error: Error | undefined): void => {
       clearTimeout(timer)
@@ -67,26 +80,35 @@ export function requestStop(socket: string, stopKey: string, waitMs: number): Pr
         unverified('a line of its answer is not a token record')
         return true
       }
+      if (records.length >= MAX_STOP_RECORDS) {
+        unverified(`its answer holds more than ${MAX_STOP_RECORDS} token records`)
+        return true
+      }
       proof.line(text)
       records.push(entry)
       return false
     }
-    connection.setEncoding('utf8')
     connection.on('connect', () =>
       connection.write(`${JSON.stringify({ op: 'stop', nonce, proof: requestProof(stopKey, nonce) })}\n`)
     )
-    connection.on('data', (chunk: string) => {
+    connection.on('data', (chunk: Buffer) => {
+      answerBytes += chunk.length
+      if (answerBytes > MAX_STOP_ANSWER_BYTES)
+        return unverified(`its answer is larger than ${MAX_STOP_ANSWER_BYTES / 1024 / 1024} MiB`)
       // Only the new chunk is searched for line ends: an answer of many megabytes costs one pass.
       let start = 0
       let newline: number
-      while ((newline = chunk.indexOf('\n', start)) >= 0) {
-        const text = pending + chunk.slice(start, newline)
-        pending = ''
+      while ((newline = chunk.indexOf(NEWLINE, start)) >= 0) {
+        const text = Buffer.concat([...pending, chunk.subarray(start, newline)]).toString('utf8')
+        pending = []
+        pendingBytes = 0
         start = newline + 1
         if (line(text)) return
       }
-      pending += chunk.slice(start)
-      if (pending.length > MAX_LINE_BYTES) unverified('a line of its answer is longer than any token')
+      const rest = chunk.subarray(start)
+      pending.push(rest)
+      pendingBytes += rest.length
+      if (pendingBytes > MAX_LINE_BYTES) unverified('a line of its answer is longer than any token')
     })
     connection.on('error', (error: NodeJS.ErrnoException) =>
       finish(new AgentUnreachable(`nothing answers at its socket (${String(error.code)}): it ended, or was killed`))
@@ -107,7 +129,7 @@ function stopEnd(value: unknown): { count: number; proof: string } | undefined {
   return { count: r.count, proof: r.proof }
 }
 
-const MINT_SOURCES: readonly MintSource[] = ['binarly-token', 'renewal']
+const MINT_SOURCES: readonly MintSource[] = ['binarly-token', 'renewal', 'renewal of the shared token']
 const isoTime = (value: unknown): value is string => typeof value === 'string' && !Number.isNaN(Date.parse(value))
 
 /** A token record as the agent writes it, or undefined. */

@@ -39,6 +39,11 @@ export interface CleanupDeps extends Pick<
   /** Whether a process is still there (a zombie is not). */
   alive(pid: number): boolean
   kill(pid: number): void
+  /**
+   * Puts the main step's network back before the first request (run-post.ts); resolves with the outcome of
+   * every revocation when it cannot be honoured: no credential is sent then.
+   */
+  network?: () => Promise<string | undefined>
 }
 
 export async function stopTokenAgent(deps: CleanupDeps): Promise<AuditRow[]> {
@@ -129,6 +134,8 @@ async function revokeMinted(records: StopLine[], deps: CleanupDeps): Promise<Map
     return all('not revoked: revoke is false')
   }
   maskConfiguredSecrets(config, deps.env, secret => core.setSecret(secret))
+  const refused = await deps.network?.()
+  if (refused) return all(refused)
   let target: Target
   try {
     target = await revocationTarget(config, deps)

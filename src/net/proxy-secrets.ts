@@ -12,15 +12,7 @@ const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY
 export function proxySecrets(env: NodeJS.ProcessEnv): string[] {
   const secrets = new Set<string>()
   for (const name of PROXY_VARIABLES) {
-    const value = env[name]
-    if (!value) continue
-    let url: URL
-    try {
-      url = new URL(value.includes('://') ? value : `http://${value}`)
-    } catch {
-      continue
-    }
-    const password = url.password
+    const password = proxyPassword(env[name])
     if (!password) continue
     secrets.add(password)
     try {
@@ -30,4 +22,14 @@ export function proxySecrets(env: NodeJS.ProcessEnv): string[] {
     }
   }
   return [...secrets]
+}
+
+/** The password in a proxy URL as written (percent-encoded), or '' when it has none or is no URL. */
+export function proxyPassword(value: string | undefined): string {
+  if (!value) return ''
+  try {
+    return new URL(value.includes('://') ? value : `http://${value}`).password
+  } catch {
+    return ''
+  }
 }

@@ -44,7 +44,12 @@ export function runtimeDeps(): Omit<PostDeps, 'core'> {
       if (process.env.GITHUB_STEP_SUMMARY) await appendFile(process.env.GITHUB_STEP_SUMMARY, markdown)
     },
     // node:tls and X.509 parsing load only when a job asks for extra CAs.
-    trustCAs: async pem => (await import('../net/tls.js')).trustExtraCAs(pem)
+    trustCAs: async pem => (await import('../net/tls.js')).trustExtraCAs(pem),
+    useMainStepNetwork: async recorded =>
+      (await import('../net/main-step-network.js')).useMainStepNetwork(recorded, process.env, {
+        readFile: path => readFileSync(path, 'utf8'),
+        store: () => import('node:tls')
+      })
   }
 }
 

@@ -10,6 +10,8 @@ export const STATE = {
   shared: 'shared',
   /** When the main step got its token (ISO-8601; empty for a reused shared-token), for the token audit. */
   issuedAt: 'issued-at',
+  /** The network settings the main step ran with (net/main-step-network.ts): the post step uses them. */
+  network: 'network',
   /**
    * token-command: what the post step needs to find and stop the token agent, and never takes from the
    * agent's directory (later steps can rewrite it): the directory, process, socket (or pipe), the stop key

@@ -11,7 +11,13 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { MAX_LINE_BYTES } from '../../../src/agent/protocol.ts'
 import { AnswerProof, requestProof, sameProof } from '../../../src/agent/stop-proof.ts'
-import { AgentUnverified, requestStop, stopLine } from '../../../src/agent/stop-request.ts'
+import {
+  AgentUnverified,
+  MAX_STOP_ANSWER_BYTES,
+  MAX_STOP_RECORDS,
+  requestStop,
+  stopLine
+} from '../../../src/agent/stop-request.ts'
 
 const KEY = 'stop-key-0123456789abcdef0123456789abcdef'
 let dir: string
@@ -96,6 +102,38 @@ describe('requestStop', () => {
     await assert.rejects(
       stopWith((_, socket) => socket.write('x'.repeat(MAX_LINE_BYTES + 1))),
       /a line of its answer is longer than any token/
+    )
+  })
+
+  test('a character split between chunks is read whole (lines are cut in bytes)', async () => {
+    const records = [{ ...RECORD, token: 't€€€-ünïcode' }]
+    const got = await stopWith((request, socket) => {
+      const bytes = Buffer.from(answerLines(request.nonce, records))
+      for (let i = 0; i < bytes.length; i += 5) socket.write(bytes.subarray(i, i + 5))
+      socket.end()
+    })
+    assert.deepEqual(got, records)
+  })
+
+  // Issue 27: an impostor streaming records without the proof line cannot grow the post step's memory.
+  test('refused: more records than any agent mints, streamed without an end', async () => {
+    const line = `${JSON.stringify({ ...RECORD, token: undefined })}\n`
+    await assert.rejects(
+      stopWith((_, socket) => {
+        const batch = line.repeat(10_000)
+        for (let i = 0; i <= MAX_STOP_RECORDS / 10_000; i++) socket.write(batch)
+      }),
+      new RegExp(`its answer holds more than ${MAX_STOP_RECORDS} token records`)
+    )
+  })
+
+  test('refused: an answer larger than any agent’s, streamed without an end', async () => {
+    const line = `${JSON.stringify({ ...RECORD, token: 'x'.repeat(1024 * 1024) })}\n`
+    await assert.rejects(
+      stopWith((_, socket) => {
+        for (let i = 0; i <= MAX_STOP_ANSWER_BYTES / line.length; i++) socket.write(line)
+      }),
+      /its answer is larger than 32 MiB/
     )
   })
 
