@@ -120,7 +120,7 @@ export const NUMBER_LIMITS = {
  * Why a value set from `secrets.*` or `vars.*` can arrive empty. The README's rule is: client ID and secret
  * are secrets, the Auth URL may be a variable; either can be mixed up, so both are named.
  */
-const NO_VALUE_HINT =
+export const NO_VALUE_HINT =
   'if the workflow sets it from a secret or a variable (${{ secrets.NAME }} or ${{ vars.NAME }}), check that a secret or variable of that exact name and kind is defined in this repository (or its organization or environment) and is available to this event: secrets and variables are separate lists in Settings → Secrets and variables → Actions, and fork pull requests get no secrets.'
 
 export function readConfig(read: InputReader, io: ConfigIO): Config {
@@ -351,7 +351,7 @@ function textOrFile(name: string, raw: string, io: ConfigIO, label: string): str
   return text
 }
 
-function parseCaCertificate(raw: string, io: ConfigIO): string | undefined {
+export function parseCaCertificate(raw: string, io: ConfigIO): string | undefined {
   if (!raw) return undefined
   const pem = textOrFile('ca-certificate', raw, io, 'CERTIFICATE')
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
@@ -377,7 +377,7 @@ function refuseCommandPrefix(name: string, value: string): void {
 }
 
 /** A text input the log quotes: no control characters (line breaks), no `##[`. */
-function loggable(name: string, value: string): string {
+export function loggable(name: string, value: string): string {
   if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) {
     throw new InputError(name, 'contains control characters (a line break?): set it on one line.')
   }
@@ -463,14 +463,14 @@ function parsePassphrase(raw: string): string | undefined {
   return raw
 }
 
-function parseBoolean(name: string, raw: string): boolean {
+export function parseBoolean(name: string, raw: string): boolean {
   const word = raw.toLowerCase()
   if ((BOOLEAN_WORDS.true as readonly string[]).includes(word)) return true
   if ((BOOLEAN_WORDS.false as readonly string[]).includes(word)) return false
   throw new InputError(name, `"${raw}" is not a boolean: use true or false (yes/no, on/off and 1/0 work too).`)
 }
 
-function parseNumber(name: string, raw: string, limits: NumberLimits): number {
+export function parseNumber(name: string, raw: string, limits: NumberLimits): number {
   const value = Number(raw)
   const range = `use ${limits.integer ? 'a whole number' : 'a number'} of ${limits.unit} from ${limits.min} to ${limits.max}`
   if (raw === '' || !Number.isFinite(value) || (limits.integer && !Number.isInteger(value))) {

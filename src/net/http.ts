@@ -4,12 +4,18 @@
  * and the proxy path (proxy-transport.ts, loaded only behind a proxy) share them without importing each other.
  */
 import type { IncomingMessage } from 'node:http'
+import type { Readable } from 'node:stream'
 
 export interface HttpRequest {
-  method: 'GET' | 'POST'
+  method: 'GET' | 'POST' | 'PUT'
   url: string
   headers: Record<string, string>
   body?: string
+  /**
+   * A body streamed from disk instead of `body` (the scan step's upload): opened once per attempt, sent with
+   * its length, never held in memory.
+   */
+  file?: { open(): Readable; size: number }
   /** Hard limit for this attempt: connect, send, headers and body. */
   timeoutMs: number
 }

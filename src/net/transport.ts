@@ -66,12 +66,17 @@ async function sendDirect(request: HttpRequest, url: URL, signal: AbortSignal): 
   const { request: send } = url.protocol === 'https:' ? await import('node:https') : await import('node:http')
   const headers: Record<string, string | number> = { ...request.headers, 'user-agent': USER_AGENT }
   if (request.body !== undefined) headers['content-length'] = Buffer.byteLength(request.body, 'utf8')
+  if (request.file) headers['content-length'] = request.file.size
   return new Promise((resolve, reject) => {
     const outgoing = send(url, { method: request.method, headers, agent: false, signal }, message =>
       resolve({ message, dispose: () => message.destroy() })
     )
     outgoing.on('error', reject)
-    outgoing.end(request.body)
+    if (!request.file) return void outgoing.end(request.body)
+    // Streamed with back-pressure: a file of several GB is read a chunk at a time, never whole.
+    const file = request.file.open()
+    file.on('error', error => outgoing.destroy(error))
+    file.pipe(outgoing)
   })
 }
 
