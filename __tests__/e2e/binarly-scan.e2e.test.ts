@@ -173,6 +173,168 @@ describe('the scan step, runner-style, against the Binarly stand-in', () => {
   })
 })
 
+/** A refusal: one error, which `pattern` matches, and nothing of the answer acted on (no runner command, no request with it). */
+function assertRefused(run: ScanRun, pattern: RegExp): void {
+  const { scan } = run
+  assert.equal(scan.code, 1, `${scan.stdout}\n${scan.stderr}`)
+  assert.equal(scan.errors.length, 1, scan.errors.join('\n'))
+  assert.match(scan.errors[0] ?? '', pattern)
+  for (const line of `${scan.stdout}\n${scan.stderr}`.split('\n')) {
+    assert.ok(!/^::(error title=x|add-mask::passed)/.test(line), `a runner command from the server: ${line}`)
+    assert.ok(!line.includes('##['), line)
+  }
+  assert.deepEqual(
+    scan.masks.filter(mask => mask === 'passed'),
+    []
+  )
+  for (const record of run.api.records)
+    assert.match(record.path, /^[\w/:.-]+$/, 'a request went to a path from a hostile answer')
+}
+
+const ULID_X = '01ARZ3NDEKTSV4RRFFQ69G5FAV'
+
+describe('the scan step refuses hostile answers of the API: one readable error, nothing sent elsewhere', () => {
+  const cases: [string, NonNullable<ScanOptions['api']>['tamper'], RegExp, boolean][] = [
+    [
+      'a line break and curl options in the upload URL',
+      { uploadUrl: url => `${url}\nupload-file = /etc/passwd\noutput = pwned` },
+      /^binarly-m2m-auth: Getting an upload URL: Binarly's answer is not one absolute https: or http: URL without credentials, and nothing was sent to it: ".*\\nupload-file = \/etc\/passwd\\noutput = pwned"$/,
+      false
+    ],
+    [
+      'a file: upload URL',
+      { uploadUrl: () => 'file:///etc/passwd' },
+      /nothing was sent to it: "file:\/\/\/etc\/passwd"$/,
+      false
+    ],
+    [
+      'an image id with a line break and runner commands',
+      { imageId: `${ULID_X}\n::error title=x::injected\n::add-mask::passed` },
+      /^binarly-m2m-auth: Finishing the upload: the image id in the answer is not a Binarly id \(a 26-character ULID\): "01ARZ3NDEKTSV4RRFFQ69G5FAV\\n::error title=x::injected\\n::add-mask::passed"$/,
+      true
+    ],
+    [
+      'a scan id with a glob',
+      { scanId: `S[1-3]${ULID_X.slice(6)}` },
+      /the scan id in the answer is not a Binarly id/,
+      true
+    ],
+    [
+      'an image id of Markdown image syntax',
+      { imageId: '![x](https://attacker.example/pixel.png)' },
+      /the image id in the answer is not a Binarly id .*"!\[x\]\(https:\/\/attacker\.example\/pixel\.png\)"$/,
+      true
+    ],
+    [
+      'a created product id with a line break',
+      { productId: `products/${ULID_X}\n::add-mask::passed` },
+      /^binarly-m2m-auth: Creating product: the product id in the answer is not a Binarly id/,
+      false
+    ]
+  ]
+  for (const [name, tamper, pattern, uploaded] of cases) {
+    test(name, () =>
+      scanJob(
+        {
+          scanMs: 1000,
+          findings: [],
+          api: { tamper },
+          ...(tamper?.productId ? { inputs: { 'product-id': '', 'product-name': 'new-firmware' } } : {})
+        },
+        run => {
+          assertRefused(run, pattern)
+          const puts = run.api.records.filter(r => r.authorizationOnUpload !== undefined)
+          assert.equal(puts.length, uploaded ? 1 : 0)
+          assert.equal(run.summary, '')
+        }
+      )
+    )
+  }
+
+  test('an http: upload URL without allow-http', () =>
+    scanJob({ scanMs: 1000, findings: [], inputs: { 'allow-http': 'false' } }, run => {
+      assertRefused(
+        run,
+        /nothing was sent to it: "http:\/\/127\.0\.0\.2:\d+\/upload\/.*" \(an http: URL needs allow-http: true\)$/
+      )
+      assert.equal(run.api.records.filter(r => r.authorizationOnUpload !== undefined).length, 0)
+    }))
+})
+
+describe('the scan step within its limits', () => {
+  test('a retried PUT whose upload URL expired meanwhile gets a new URL, and the image goes whole', () =>
+    scanJob({ scanMs: 1000, findings: [], api: { failUploads: 1, uploadUrlMs: 600 } }, run => {
+      assert.equal(run.scan.code, 0, run.scan.stdout + run.scan.stderr)
+      const puts = run.api.records.filter(r => r.authorizationOnUpload !== undefined).map(r => r.status)
+      assert.deepEqual(puts, [503, 403, 200])
+      assert.equal(run.api.records.filter(r => r.path.endsWith('tempFiles:generateUploadUrl')).length, 2)
+      assert.match(
+        run.scan.stdout,
+        /The upload URL was refused \(HTTP 403\) on a retried PUT, so it may have expired: asking for a new one\./
+      )
+      assert.equal([...run.api.images.values()][0]?.bytes, 64 * 1024)
+    }))
+
+  test('an upload URL refused on the first PUT is not asked for again', () =>
+    scanJob({ scanMs: 1000, findings: [], api: { uploadUrlMs: 1 } }, run => {
+      assertRefused(
+        run,
+        /^binarly-m2m-auth: Uploading the image: HTTP 403\. The storage said: the upload URL has expired\.$/
+      )
+      assert.equal(run.api.records.filter(r => r.path.endsWith('tempFiles:generateUploadUrl')).length, 1)
+    }))
+
+  test('an API that never answers the poll: scan-timeout holds', () =>
+    scanJob(
+      { scanMs: 60_000, findings: [], inputs: { 'scan-timeout': '3' }, api: { hang: r => POLL.test(r.path) } },
+      run => {
+        assertRefused(run, /^binarly-m2m-auth: Checking scan [0-9A-Z]{26}: .*no complete answer within/)
+        assert.ok(run.scan.elapsedMs < 20_000, `the step ran ${run.scan.elapsedMs} ms with scan-timeout 3`)
+      }
+    ))
+
+  test('a scan with no state until scan-timeout, and one that stays no_scans, end with what Binarly says to do', async () => {
+    await scanJob(
+      { scanMs: 60_000, findings: [], inputs: { 'scan-timeout': '2' }, api: { tamper: { state: '' } } },
+      run =>
+        assertRefused(
+          run,
+          /Scan [0-9A-Z]{26} is still \(no state\) after 2 s \(scan-timeout\): raise it for big images/
+        )
+    )
+    await scanJob(
+      { scanMs: 60_000, findings: [], inputs: { 'scan-timeout': '2' }, api: { tamper: { state: 'no_scans' } } },
+      run => assertRefused(run, /is still no_scans \(no_scans: Binarly says to check the upload\) after 2 s/)
+    )
+  })
+
+  test('a scan that ends failed fails the step, with no findings counted', () =>
+    scanJob({ scanMs: 1500, findings: [{ issueStatus: 'new' }], api: { finalState: 'failed' } }, run => {
+      assertRefused(run, /Binarly scan [0-9A-Z]{26} failed: the scan ended failed, so no finding was counted/)
+      assert.equal(run.scan.outputs['scan-state'], 'failed')
+      assert.equal(run.scan.outputs['findings-failing'], '')
+      assert.match(run.summary, /\*\*Binarly scan [0-9A-Z]{26} failed\*\*/)
+    }))
+
+  test('without the token agent (no token-command: true), one error says what to add', () =>
+    scanJob({ scanMs: 1000, findings: [], tokenCommand: false }, run => {
+      assertRefused(
+        run,
+        /^binarly-m2m-auth: the scan step takes its tokens from the job's token agent, and there is none: add token-command: true to the binarly-m2m-auth sign-in step/
+      )
+      assert.deepEqual(run.api.records, [])
+    }))
+
+  test('api-url empty with an Auth URL that is not Binarly SaaS: one error, no request', () =>
+    scanJob({ scanMs: 1000, findings: [], inputs: { 'api-url': '' } }, run => {
+      assertRefused(
+        run,
+        /^binarly-m2m-auth: api-url: is empty, and it can be derived only from a Binarly SaaS Auth URL/
+      )
+      assert.deepEqual(run.api.records, [])
+    }))
+})
+
 describe('binarly-token --renew, runner-style', () => {
   test('8 steps renewing the same refused token at once: one exchange, one token for all, the refused one revoked', async () => {
     const job = startJob()

@@ -51,7 +51,14 @@ export interface BinarlyApiOptions {
   /** Never answer a request this matches (a hung API); the connection stays open until close(). */
   hang?: (record: ApiRecord) => boolean
   /** Hostile answers: what the API answers in place of the documented values. */
-  tamper?: { uploadUrl?: (url: string) => string; imageId?: string; scanId?: string; productId?: string }
+  tamper?: {
+    uploadUrl?: (url: string) => string
+    imageId?: string
+    scanId?: string
+    productId?: string
+    /** latestScanState.type of every scan. */
+    state?: string
+  }
   /** Answer 401 to this request although its token is active (once per match). */
   refuse?: (record: ApiRecord) => boolean
 }
@@ -139,7 +146,7 @@ export async function startBinarlyApi(options: BinarlyApiOptions): Promise<Binar
     parent: `products/${scan.productId}/images/${scan.imageId}`,
     createTime: new Date(scan.createdAt).toISOString(),
     author: AUTHOR,
-    latestScanState: { type: stateOf(scan), updateTime: stateTime(scan) }
+    latestScanState: { type: options.tamper?.state ?? stateOf(scan), updateTime: stateTime(scan) }
   })
 
   const record = (entry: ApiRecord): void => {

@@ -107,7 +107,7 @@ export class BinarlyClient {
     deadline: number,
     tally: { attempts: number }
   ): Promise<void> {
-    await this.attempts('Uploading the image', url.href, 'read', deadline, timeoutMs => {
+    await this.attempts('Uploading the image', url.href, 'upload', deadline, timeoutMs => {
       tally.attempts++
       return this.deps.transport({
         method: 'PUT',
@@ -122,7 +122,7 @@ export class BinarlyClient {
   private attempts(
     what: string,
     url: string,
-    kind: Call['kind'],
+    kind: Call['kind'] | 'upload',
     deadline: number | undefined,
     request: (timeoutMs: number) => Promise<HttpResponse>
   ): Promise<HttpResponse> {
@@ -147,7 +147,7 @@ export class BinarlyClient {
             ...failure,
             detail: failure.detail.replaceAll('auth-url', 'api-url'),
             ...(failure.hint ? { hint: failure.hint.replaceAll('auth-url', 'api-url') } : {}),
-            transient: failure.transient && (kind === 'read' || NOT_SENT.has(error.code))
+            transient: failure.transient && (kind !== 'create' || NOT_SENT.has(error.code))
           }
         }
       }
@@ -162,19 +162,22 @@ export class BinarlyClient {
   }
 }
 
+/** What an HTTP error of Binarly's API means, for the message (the storage of an upload URL is not the API). */
+const MEANING: Partial<Record<number, string>> = {
+  403: 'the client lacks a permission for this call: check its service-account roles in Keycloak, or ask Binarly support',
+  404: 'not found: check api-url and product-id',
+  409: 'a conflict: for a new product, one with this name probably exists already; set product-id to its id instead of product-name'
+}
+
 /** An HTTP error as an attempt failure: what it means for this kind of call, and what the server said. */
-export function httpFailure(response: HttpResponse, kind: Call['kind'], now: number): AttemptFailure {
+export function httpFailure(response: HttpResponse, kind: Call['kind'] | 'upload', now: number): AttemptFailure {
   const { status } = response
   const retryAfterMs = parseRetryAfter(response.headers['retry-after'], now)
-  const meaning: Partial<Record<number, string>> = {
-    403: 'the client lacks a permission for this call: check its service-account roles in Keycloak, or ask Binarly support',
-    404: 'not found: check api-url and product-id',
-    409: 'a conflict: for a new product, one with this name probably exists already; set product-id to its id instead of product-name'
-  }
+  const meaning = kind === 'upload' ? undefined : MEANING[status]
   return {
     status,
-    detail: `HTTP ${status}${meaning[status] ? `, ${meaning[status]}` : ''}. The server said: ${said(response.body)}`,
-    transient: status === 429 || (kind === 'read' && status >= 500),
+    detail: `HTTP ${status}${meaning ? `, ${meaning}` : ''}. The ${kind === 'upload' ? 'storage' : 'server'} said: ${said(response.body)}`,
+    transient: status === 429 || (kind !== 'create' && status >= 500),
     ...(retryAfterMs === undefined ? {} : { retryAfterMs })
   }
 }
