@@ -67,7 +67,7 @@ export function uploadUrl(value: unknown, allowHttp: boolean): URL {
   const scheme = allowHttp ? /^https?:$/ : /^https:$/
   if (!url || !scheme.test(url.protocol) || url.username || url.password) {
     throw new AnswerError(
-      `Getting an upload URL: Binarly's answer is not one absolute ${allowHttp ? 'https: or http:' : 'https:'} URL without credentials, and nothing was sent to it: ${printable(JSON.stringify(value) ?? 'nothing', 200)}${allowHttp ? '' : ' (an http: URL needs allow-http: true)'}`
+      `Getting an upload URL: Binarly's answer is not one absolute ${allowHttp ? 'https: or http:' : 'https:'} URL without credentials, and nothing was sent to it: ${printable(JSON.stringify(value) ?? 'nothing', 200)}${url?.protocol === 'http:' && !allowHttp ? ' (an http: URL needs allow-http: true)' : ''}`
     )
   }
   return url
