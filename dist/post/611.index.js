@@ -27,7 +27,9 @@ async function sendThroughProxy(request, signal) {
         socketTimeout: request.timeoutMs
     });
     try {
-        const response = await client.request(request.method, request.url, request.body ?? null, request.headers);
+        const body = request.file ? request.file.open() : (request.body ?? null);
+        const headers = request.file ? { ...request.headers, 'content-length': String(request.file.size) } : request.headers;
+        const response = await client.request(request.method, request.url, body, headers);
         return { message: response.message, dispose: () => client.dispose() };
     }
     catch (error) {
