@@ -1,14 +1,13 @@
 /**
  * The scan step (scan/action.yml): find the product (or create it), upload the image through Binarly's
  * pre-signed URL, wait for the scan, compare with the product's previous image, and fail the job on the
- * findings the gate names. `run()` wires the real runner; importing this module does nothing.
+ * findings the gate names. src/scan.ts wires the real runner into runScan.
  */
 import { statSync } from 'node:fs'
 import { basename } from 'node:path'
 import { InputError, type EndpointError } from '../common/errors.js'
 import { printable } from '../common/server-text.js'
 import type { Core, Deps } from '../runner/deps.js'
-import { runEntry, runtimeDeps, type MainRunner } from '../runner/runtime.js'
 import {
   answerId,
   comparisonGroup,
@@ -35,11 +34,6 @@ import { agentTokens } from './tokens.js'
 
 export type ScanDeps = Omit<Deps, 'core'> & {
   core: Pick<Core, 'setSecret' | 'info' | 'warning' | 'debug' | 'setOutput'>
-}
-
-export async function run(runner: MainRunner): Promise<void> {
-  const { core, writeSummary } = runner
-  await runEntry(() => runScan({ ...runtimeDeps(), core, writeSummary }), core)
 }
 
 /** Page size of the comparison query ([3P-spec] `page.size`, at most 100; Binarly's docs give none). */
