@@ -17,6 +17,9 @@ export class AnswerError extends Error {
 
 type Json = Record<string, unknown>
 
+/** A value of an answer as JSON text, for an error (`nothing` when the field is absent). */
+const shown = (value: unknown): string => (value === undefined ? 'nothing' : JSON.stringify(value))
+
 /** The JSON object of an answer body, or an AnswerError naming the call. */
 export function jsonObject(body: string, what: string): Json {
   let value: unknown
@@ -46,7 +49,7 @@ export function answerId(value: unknown, kind: 'product' | 'image' | 'scan' | 't
   const id = ULID_ONLY.test(text) ? text : path
   if (!id) {
     throw new AnswerError(
-      `${what}: the ${kind} id in the answer is not a Binarly id (a 26-character ULID): ${printable(JSON.stringify(value) ?? 'nothing', 120)}`
+      `${what}: the ${kind} id in the answer is not a Binarly id (a 26-character ULID): ${printable(shown(value), 120)}`
     )
   }
   return id
@@ -67,7 +70,7 @@ export function uploadUrl(value: unknown, allowHttp: boolean): URL {
   const scheme = allowHttp ? /^https?:$/ : /^https:$/
   if (!url || !scheme.test(url.protocol) || url.username || url.password) {
     throw new AnswerError(
-      `Getting an upload URL: Binarly's answer is not one absolute ${allowHttp ? 'https: or http:' : 'https:'} URL without credentials, and nothing was sent to it: ${printable(JSON.stringify(value) ?? 'nothing', 200)}${url?.protocol === 'http:' && !allowHttp ? ' (an http: URL needs allow-http: true)' : ''}`
+      `Getting an upload URL: Binarly's answer is not one absolute ${allowHttp ? 'https: or http:' : 'https:'} URL without credentials, and nothing was sent to it: ${printable(shown(value), 200)}${url?.protocol === 'http:' && !allowHttp ? ' (an http: URL needs allow-http: true)' : ''}`
     )
   }
   return url

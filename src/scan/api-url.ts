@@ -19,3 +19,8 @@ export function deriveApiUrl(authUrl: string | undefined): URL {
   }
   return new URL(`https://dashboard-${slug}.binarly.cloud`)
 }
+
+/** The log line that says where the derived API URL comes from. */
+export function derivedNotice(url: URL): string {
+  return `api-url is empty: using ${url.origin}, derived from the sign-in step's Auth URL as a third-party description of Binarly's API gives it (Binarly's docs do not); set api-url if yours differs.`
+}

@@ -20,15 +20,8 @@ import {
   uploadUrl
 } from './answers.js'
 import { BinarlyClient } from './api.js'
-import { deriveApiUrl } from './api-url.js'
-import {
-  ISSUE_STATUSES,
-  readScanConfig,
-  SEVERITIES,
-  type IssueStatus,
-  type ScanConfig,
-  type Severity
-} from './config.js'
+import { deriveApiUrl, derivedNotice } from './api-url.js'
+import { ISSUE_STATUSES, readScanConfig, SEVERITIES, type IssueStatus, type Severity } from './config.js'
 import { MAX_LISTED, passed, renderScanSummary, scanOutputs, verdict, type ScanReport } from './report.js'
 import { agentTokens } from './tokens.js'
 
@@ -60,9 +53,7 @@ export async function runScan(deps: ScanDeps): Promise<void> {
   if (!base) {
     await tokens.token()
     base = deriveApiUrl(tokens.authUrl())
-    core.info(
-      `api-url is empty: using ${base.origin}, derived from the sign-in step's Auth URL as a third-party description of Binarly's API gives it (Binarly's docs do not); set api-url if yours differs.`
-    )
+    core.info(derivedNotice(base))
   }
   const api = new BinarlyClient(base, config, { transport: deps.transport, clock, log, tokens })
 
@@ -94,7 +85,7 @@ export async function runScan(deps: ScanDeps): Promise<void> {
   // scan-timeout holds from here to the scan's end, whatever the API and the storage do.
   const started = clock.now()
   const deadline = started + config.scanTimeoutMs
-  let tempFileId = ''
+  let tempFileId: string
   for (let round = 1; ; round++) {
     const answer = await api.call({
       what: 'Getting an upload URL',
@@ -112,7 +103,7 @@ export async function runScan(deps: ScanDeps): Promise<void> {
     } catch (error) {
       // A retried PUT refused as forbidden: the time-limited URL (its lifetime is not documented) may have
       // expired while the first attempt ran; one new URL, once.
-      const status = (error as EndpointError).failure?.status
+      const status = (error as Partial<EndpointError>).failure?.status
       if (round > 1 || tally.attempts < 2 || (status !== 400 && status !== 403)) throw error
       core.info(
         `The upload URL was refused (HTTP ${status}) on a retried PUT, so it may have expired: asking for a new one.`

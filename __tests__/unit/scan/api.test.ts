@@ -51,7 +51,7 @@ describe('BinarlyClient', () => {
       seen.push(String(req.headers.authorization))
       res.writeHead(401).end(JSON.stringify({ message: 'no\n::error::x' }))
     })
-    t.after(server.close)
+    t.after(() => server.close())
     const { api, asked } = client(server.url)
     await assert.rejects(
       api.call({ what: 'Checking product P', method: 'GET', path: '/products/P', kind: 'read' }),
@@ -73,7 +73,7 @@ describe('BinarlyClient', () => {
         res.writeHead(200).end('{"ok":true}')
       })
     })
-    t.after(server.close)
+    t.after(() => server.close())
     const { api, lines } = client(server.url)
     assert.deepEqual(await api.call({ what: 'Q', method: 'POST', path: '/grids/x', json: { a: 1 }, kind: 'read' }), {
       ok: true
@@ -101,7 +101,7 @@ describe('BinarlyClient', () => {
       if (req.url?.endsWith('/reset')) return req.socket.destroy()
       res.writeHead(503).end('')
     })
-    t.after(server.close)
+    t.after(() => server.close())
     const { api } = client(server.url)
     await assert.rejects(
       api.call({ what: 'Creating product', method: 'POST', path: '/products', json: {}, kind: 'create' }),
