@@ -251,6 +251,15 @@ describe('the scan step refuses hostile answers of the API: one readable error, 
     )
   }
 
+  test('an answer without an upload URL', () =>
+    scanJob(
+      { scanMs: 1000, findings: [], api: { tamper: { uploadUrl: () => undefined as unknown as string } } },
+      run => {
+        assertRefused(run, /nothing was sent to it: nothing$/)
+        assert.equal(run.api.records.filter(r => r.authorizationOnUpload !== undefined).length, 0)
+      }
+    ))
+
   test('an http: upload URL without allow-http', () =>
     scanJob({ scanMs: 1000, findings: [], inputs: { 'allow-http': 'false' } }, run => {
       assertRefused(
@@ -283,6 +292,18 @@ describe('the scan step within its limits', () => {
       )
       assert.equal(run.api.records.filter(r => r.path.endsWith('tempFiles:generateUploadUrl')).length, 1)
     }))
+
+  test('images:upload, which creates an image and starts a scan, is not repeated once it may have reached the server', () =>
+    scanJob(
+      { scanMs: 1000, findings: [], inputs: { timeout: '2' }, api: { hang: r => r.path.endsWith('/images:upload') } },
+      run => {
+        assertRefused(
+          run,
+          /^binarly-m2m-auth: Finishing the upload: network error talking to 127\.0\.0\.1:\d+: no complete answer within/
+        )
+        assert.equal(run.api.records.filter(r => r.path.endsWith('/images:upload')).length, 1)
+      }
+    ))
 
   test('an API that never answers the poll: scan-timeout holds', () =>
     scanJob(

@@ -126,13 +126,16 @@ export function findingRow(row: Json): FindingRow {
   }
 }
 
-/** The comparison group of a row of a compared query: found = new, notChanged = unchanged, notFound = resolved. */
-export function comparisonGroup(row: Json): 'new' | 'unchanged' | 'resolved' | undefined {
+/**
+ * The comparison group of a row of a compared query: found = new, notChanged = unchanged, notFound = resolved;
+ * `other` for a row without one of Binarly's three (counted nowhere).
+ */
+export function comparisonGroup(row: Json): 'new' | 'unchanged' | 'resolved' | 'other' {
   const status = (row.comparison as Json | undefined)?.status
   if (status === 'found') return 'new'
   if (status === 'notChanged') return 'unchanged'
   if (status === 'notFound') return 'resolved'
-  return undefined
+  return 'other'
 }
 
 /**

@@ -9,7 +9,8 @@ import { InputError } from '../common/errors.js'
 
 const SAAS_AUTH = /^https:\/\/auth-([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\.binarly\.cloud(?::443)?(?:\/|$)/
 
-export function deriveApiUrl(authUrl: string | undefined): URL {
+/** The API URL, and the log line that says where it comes from. */
+export function deriveApiUrl(authUrl: string | undefined): { url: URL; notice: string } {
   const slug = SAAS_AUTH.exec(authUrl ?? '')?.[1]
   if (!slug) {
     throw new InputError(
@@ -17,10 +18,9 @@ export function deriveApiUrl(authUrl: string | undefined): URL {
       "is empty, and it can be derived only from a Binarly SaaS Auth URL (https://auth-<slug>.binarly.cloud/…), which the sign-in step's is not: set api-url to the base URL of your Binarly API (ask Binarly support, or the admin of your on-premises installation)."
     )
   }
-  return new URL(`https://dashboard-${slug}.binarly.cloud`)
-}
-
-/** The log line that says where the derived API URL comes from. */
-export function derivedNotice(url: URL): string {
-  return `api-url is empty: using ${url.origin}, derived from the sign-in step's Auth URL as a third-party description of Binarly's API gives it (Binarly's docs do not); set api-url if yours differs.`
+  const url = new URL(`https://dashboard-${slug}.binarly.cloud`)
+  return {
+    url,
+    notice: `api-url is empty: using ${url.origin}, derived from the sign-in step's Auth URL as a third-party description of Binarly's API gives it (Binarly's docs do not); set api-url if yours differs.`
+  }
 }

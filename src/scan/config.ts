@@ -6,13 +6,13 @@
 import {
   isLoopbackHost,
   loggable,
-  NUMBER_LIMITS,
+  NETWORK_LIMITS,
   parseBoolean,
   parseCaCertificate,
   parseNumber,
   type ConfigIO,
   type InputReader
-} from '../common/config.js'
+} from '../common/inputs.js'
 import { InputError } from '../common/errors.js'
 import { checkProductId } from './answers.js'
 
@@ -58,8 +58,8 @@ export const SCAN_DEFAULTS = {
 export const SCAN_NUMBER_LIMITS = {
   'scan-timeout': { min: 1, max: 86400, integer: true, unit: 'seconds' },
   'poll-interval': { min: 1, max: 3600, integer: true, unit: 'seconds' },
-  timeout: NUMBER_LIMITS.timeout,
-  retries: NUMBER_LIMITS.retries
+  timeout: NETWORK_LIMITS.timeout,
+  retries: NETWORK_LIMITS.retries
 } as const
 
 export function readScanConfig(read: InputReader, io: Pick<ConfigIO, 'readFile'>): ScanConfig {

@@ -20,7 +20,7 @@ import {
   uploadUrl
 } from './answers.js'
 import { BinarlyClient } from './api.js'
-import { deriveApiUrl, derivedNotice } from './api-url.js'
+import { deriveApiUrl } from './api-url.js'
 import { ISSUE_STATUSES, readScanConfig, SEVERITIES, type IssueStatus, type Severity } from './config.js'
 import { MAX_LISTED, passed, renderScanSummary, scanOutputs, verdict, type ScanReport } from './report.js'
 import { agentTokens } from './tokens.js'
@@ -52,8 +52,9 @@ export async function runScan(deps: ScanDeps): Promise<void> {
   let base = config.apiUrl
   if (!base) {
     await tokens.token()
-    base = deriveApiUrl(tokens.authUrl())
-    core.info(derivedNotice(base))
+    const derived = deriveApiUrl(tokens.authUrl())
+    base = derived.url
+    core.info(derived.notice)
   }
   const api = new BinarlyClient(base, config, { transport: deps.transport, clock, log, tokens })
 
@@ -224,7 +225,7 @@ export async function runScan(deps: ScanDeps): Promise<void> {
     })
     const previous = previousImage(list, latest)
     if (!previous) return undefined
-    const groups = { previousImageId: previous, resolved: 0, unchanged: 0, new: 0 }
+    const groups = { resolved: 0, unchanged: 0, new: 0, other: 0 }
     const filters = [
       { field: 'productId', value: product, comparator: 'equals' },
       { field: 'compareLeftImageId', value: previous, comparator: 'equals' },
@@ -233,12 +234,11 @@ export async function runScan(deps: ScanDeps): Promise<void> {
     let seen = 0
     for (let page = 1; ; page++) {
       const { total, rows } = await grid(filters, page)
-      for (const row of rows) {
-        const group = comparisonGroup(row)
-        if (group) groups[group]++
-      }
+      for (const row of rows) groups[comparisonGroup(row)]++
       seen += rows.length
-      if (seen >= total || rows.length === 0) return groups
+      if (seen >= total || rows.length === 0) {
+        return { previousImageId: previous, resolved: groups.resolved, unchanged: groups.unchanged, new: groups.new }
+      }
     }
   }
 

@@ -118,7 +118,7 @@ describe('answers', () => {
       [{ status: 'found' }, { status: 'notChanged' }, { status: 'notFound' }, { status: 'x' }, undefined].map(c =>
         comparisonGroup({ comparison: c })
       ),
-      ['new', 'unchanged', 'resolved', undefined, undefined]
+      ['new', 'unchanged', 'resolved', 'other', 'other']
     )
   })
 
@@ -129,7 +129,8 @@ describe('answers', () => {
       { id: A, createTime: at(30) },
       { id: C, createTime: at(20) },
       { id: 'later', createTime: at(40) },
-      { id: 'undated' }
+      { id: 'undated' },
+      { id: 7 }
     ]
     assert.equal(previousImage({ images }, A), C)
     assert.equal(previousImage({ images }, C), B)

@@ -5,9 +5,9 @@ import { deriveApiUrl } from '../../../src/scan/api-url.ts'
 
 test('https://auth-<slug>.binarly.cloud/… gives https://dashboard-<slug>.binarly.cloud', () => {
   const token = 'https://auth-acme-eu.binarly.cloud/realms/BinarlyRealm/protocol/openid-connect/token'
-  assert.equal(deriveApiUrl(token).href, 'https://dashboard-acme-eu.binarly.cloud/')
+  assert.equal(deriveApiUrl(token).url.href, 'https://dashboard-acme-eu.binarly.cloud/')
   assert.equal(
-    deriveApiUrl('https://auth-acme.binarly.cloud:443/realms/BinarlyRealm').href,
+    deriveApiUrl('https://auth-acme.binarly.cloud:443/realms/BinarlyRealm').url.href,
     'https://dashboard-acme.binarly.cloud/'
   )
 })

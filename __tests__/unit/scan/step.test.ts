@@ -81,7 +81,9 @@ describe('runScan in process', () => {
     const api = await startBinarlyApi({
       introspect: async () => ({ active: true, exp: Math.floor(Date.now() / 1000) + 3600 }),
       scanMs: 300,
-      products: ['router']
+      products: ['router'],
+      findings: [{ issueStatus: 'rejected', name: 'cve-1' }],
+      previousImage: { name: 'bios-0.9', findings: [{ issueStatus: 'new', name: 'cve-0' }] }
     })
     t.after(() => api.close())
     const image = join(agent.dir, 'bios.bin')
@@ -110,6 +112,10 @@ describe('runScan in process', () => {
       )
     )
     assert.equal(seen.outputs['scan-state'], 'completed')
+    assert.deepEqual(
+      [seen.outputs['compared-resolved'], seen.outputs['compared-unchanged'], seen.outputs['compared-new']],
+      ['1', '0', '1']
+    )
     assert.ok(seen.masks.length > 3 && seen.masks.every(m => m === 'token-of-the-agent'))
     assert.deepEqual(agent.requests[0], { op: 'token', key: 'k' })
     assert.match(seen.info.at(-1) ?? '', /passed/)
