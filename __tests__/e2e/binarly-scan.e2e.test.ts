@@ -329,6 +329,26 @@ describe('the scan step within its limits', () => {
     )
   })
 
+  test('a total larger than the pages hold: the comparison stops at the first empty page, the gate counts the total', () =>
+    scanJob(
+      {
+        scanMs: 1000,
+        findings: [{ issueStatus: 'remediated', name: 'cve-1' }],
+        api: { previousImage: { name: 'bios-0.9', findings: [] }, tamper: { extraTotal: 2 } }
+      },
+      run => {
+        assertRefused(run, /failed: 2 finding\(s\) with issue status new or inProgress, any severity\.$/)
+        assert.deepEqual(
+          [
+            run.scan.outputs['compared-resolved'],
+            run.scan.outputs['compared-unchanged'],
+            run.scan.outputs['compared-new']
+          ],
+          ['0', '0', '1']
+        )
+      }
+    ))
+
   test('a scan that ends failed fails the step, with no findings counted', () =>
     scanJob({ scanMs: 1500, findings: [{ issueStatus: 'new' }], api: { finalState: 'failed' } }, run => {
       assertRefused(run, /Binarly scan [0-9A-Z]{26} failed: the scan ended failed, so no finding was counted/)

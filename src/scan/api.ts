@@ -141,12 +141,14 @@ export class BinarlyClient {
       } catch (error) {
         if (!(error instanceof TransportError)) throw error
         const failure = networkFailure(error, url)
+        // net/ words its hints for the Auth URL; here the host is the API's (or the storage's).
+        const words = (text: string | undefined): string | undefined => text?.replaceAll('auth-url', 'api-url')
         return {
           ok: false,
           failure: {
             ...failure,
             detail: failure.detail.replaceAll('auth-url', 'api-url'),
-            ...(failure.hint ? { hint: failure.hint.replaceAll('auth-url', 'api-url') } : {}),
+            hint: words(failure.hint),
             transient: failure.transient && (kind !== 'create' || NOT_SENT.has(error.code))
           }
         }

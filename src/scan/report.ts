@@ -72,7 +72,9 @@ export function verdict(report: ScanReport): string {
     row => `${printable(row.id, 60)} (${printable(row.severity, 20)}) ${printable(row.title, 120)}`
   )
   const more = report.failing > report.listed.length ? `; and ${report.failing - report.listed.length} more` : ''
-  return `Binarly scan ${report.scanId} failed: ${report.failing} finding(s) with ${gateWords(report)}: ${named.join('; ')}${more}.`
+  // A total whose rows the answer left out (a page of none): the count alone.
+  const which = named.length > 0 ? `: ${named.join('; ')}${more}` : ''
+  return `Binarly scan ${report.scanId} failed: ${report.failing} finding(s) with ${gateWords(report)}${which}.`
 }
 
 /**

@@ -42,6 +42,10 @@ test('the verdict names the failing findings inert, bounded, and the gate in wor
   )
   assert.doesNotMatch(verdict({ ...report, failing: 1 }), /more/)
   assert.equal(
+    verdict({ ...report, listed: [] }),
+    'Binarly scan S failed: 2 finding(s) with issue status new, any severity.'
+  )
+  assert.equal(
     verdict({ ...report, failing: 0, listed: [] }),
     'Binarly scan S passed: no finding with issue status new, any severity.'
   )
