@@ -245,7 +245,10 @@ describe('the scan step refuses hostile answers of the API: one readable error, 
           assertRefused(run, pattern)
           const puts = run.api.records.filter(r => r.authorizationOnUpload !== undefined)
           assert.equal(puts.length, uploaded ? 1 : 0)
-          assert.equal(run.summary, '')
+          // The summary says what went wrong, inert: no HTML, image, link or line made from the answer.
+          assert.match(run.summary, /^### Binarly scan: not completed\n/)
+          assert.doesNotMatch(run.summary, /<|!\[|\]\(|\n::|\n>? *upload-file/)
+          assert.equal(run.summary.trim().split('\n').length, 5)
         }
       )
     )

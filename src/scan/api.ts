@@ -92,14 +92,19 @@ export class BinarlyClient {
       headers['content-type'] = `multipart/form-data; boundary=${boundary}`
       body = multipart(boundary, call.form)
     }
-    return this.attempts(call.what, url, call.kind, call.deadline, timeoutMs =>
+    const budget = {
+      totalMs: this.limits.timeoutMs,
+      deadline: Math.min(this.deps.clock.now() + this.limits.timeoutMs, call.deadline ?? Infinity)
+    }
+    return this.attempts(call.what, url, call.kind, budget, timeoutMs =>
       this.deps.transport({ method: call.method, url, headers, ...(body === undefined ? {} : { body }), timeoutMs })
     )
   }
 
   /**
    * PUT of a file to the pre-signed upload URL: streamed from disk, with no Authorization header (the URL
-   * carries its own signature). `tally` counts its attempts.
+   * carries its own signature). An image of several GB takes longer than an API call: the upload's budget is
+   * what scan-timeout leaves (`deadline`), each attempt a third of it. `tally` counts its attempts.
    */
   async put(
     url: URL,
@@ -107,7 +112,8 @@ export class BinarlyClient {
     deadline: number,
     tally: { attempts: number }
   ): Promise<void> {
-    await this.attempts('Uploading the image', url.href, 'upload', deadline, timeoutMs => {
+    const budget = { totalMs: deadline - this.deps.clock.now(), deadline }
+    await this.attempts('Uploading the image', url.href, 'upload', budget, timeoutMs => {
       tally.attempts++
       return this.deps.transport({
         method: 'PUT',
@@ -123,14 +129,13 @@ export class BinarlyClient {
     what: string,
     url: string,
     kind: Call['kind'] | 'upload',
-    deadline: number | undefined,
+    budget: { totalMs: number; deadline: number },
     request: (timeoutMs: number) => Promise<HttpResponse>
   ): Promise<HttpResponse> {
     const { clock, log } = this.deps
-    const now = clock.now()
     const policy = {
       retries: this.limits.retries,
-      deadline: Math.min(now + this.limits.timeoutMs, deadline ?? Infinity),
+      deadline: budget.deadline,
       baseDelayMs: BASE_DELAY_MS,
       maxDelayMs: MAX_DELAY_MS
     }
@@ -158,7 +163,7 @@ export class BinarlyClient {
       }
       return { ok: false, failure: httpFailure(response, kind, clock.now()) }
     }
-    return withAttempts(what, url, { policy, totalMs: this.limits.timeoutMs, clock, log }, attempt, failure =>
+    return withAttempts(what, url, { policy, totalMs: budget.totalMs, clock, log }, attempt, failure =>
       sentence(`${what}: ${failure.detail}`)
     )
   }

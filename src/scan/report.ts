@@ -121,3 +121,15 @@ export function renderScanSummary(report: ScanReport): string {
   lines.push('', `**${cell(verdict(report).replace(/:.*$/s, ''))}**`, '')
   return lines.join('\n')
 }
+
+/** The job summary of a scan step that stopped before its verdict: what went wrong and what to change. */
+export function renderFailureSummary(message: string): string {
+  return [
+    '### Binarly scan: not completed',
+    '',
+    '**What went wrong, and what to change:**',
+    '',
+    `> ${cell(message, 4000)}`,
+    ''
+  ].join('\n')
+}

@@ -5,7 +5,7 @@
  */
 import { statSync } from 'node:fs'
 import { basename } from 'node:path'
-import { InputError, type EndpointError } from '../common/errors.js'
+import { describeError, InputError, type EndpointError } from '../common/errors.js'
 import { printable } from '../common/server-text.js'
 import type { Core, Deps } from '../runner/deps.js'
 import {
@@ -22,7 +22,15 @@ import {
 import { BinarlyClient } from './api.js'
 import { deriveApiUrl } from './api-url.js'
 import { ISSUE_STATUSES, readScanConfig, SEVERITIES, type IssueStatus, type Severity } from './config.js'
-import { MAX_LISTED, passed, renderScanSummary, scanOutputs, verdict, type ScanReport } from './report.js'
+import {
+  MAX_LISTED,
+  passed,
+  renderFailureSummary,
+  renderScanSummary,
+  scanOutputs,
+  verdict,
+  type ScanReport
+} from './report.js'
 import { agentTokens } from './tokens.js'
 
 export type ScanDeps = Omit<Deps, 'core'> & {
@@ -32,7 +40,20 @@ export type ScanDeps = Omit<Deps, 'core'> & {
 /** Page size of the comparison query ([3P-spec] `page.size`, at most 100; Binarly's docs give none). */
 const PAGE_SIZE = 100
 
+/** Runs the scan step; a failure before the verdict writes a job summary with what to change, then fails. */
 export async function runScan(deps: ScanDeps): Promise<void> {
+  try {
+    await scan(deps)
+  } catch (error) {
+    if (!(error instanceof Verdict)) await deps.writeSummary(renderFailureSummary(describeError(error)))
+    throw error
+  }
+}
+
+/** The gate's failure: its summary is written already. */
+class Verdict extends Error {}
+
+async function scan(deps: ScanDeps): Promise<void> {
   const { core, clock } = deps
   const config = readScanConfig(deps.inputs, deps)
   let size: number
@@ -245,6 +266,6 @@ export async function runScan(deps: ScanDeps): Promise<void> {
   for (const [name, value] of Object.entries(scanOutputs(report))) core.setOutput(name, value)
   await deps.writeSummary(renderScanSummary(report))
   const line = verdict(report)
-  if (!passed(report)) throw new Error(line)
+  if (!passed(report)) throw new Verdict(line)
   core.info(line)
 }

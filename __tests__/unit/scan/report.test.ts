@@ -1,7 +1,15 @@
 /** The scan step's outputs, verdict and job summary: inert and escaped for Markdown and HTML. */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { cell, gateWords, renderScanSummary, scanOutputs, verdict, type ScanReport } from '../../../src/scan/report.ts'
+import {
+  cell,
+  gateWords,
+  renderFailureSummary,
+  renderScanSummary,
+  scanOutputs,
+  verdict,
+  type ScanReport
+} from '../../../src/scan/report.ts'
 
 const report: ScanReport = {
   productId: 'P',
@@ -82,4 +90,11 @@ test('the summary: no HTML, link, image or table cell made from server text', ()
     listed: []
   })
   assert.doesNotMatch(ended, /Findings by|Compared/)
+})
+
+test('the failure summary quotes the error inert and escaped', () => {
+  const md = renderFailureSummary('Finishing the upload: "![x](https://a.example/p.png)\n::error::y" <b>')
+  assert.match(md, /^### Binarly scan: not completed\n\n\*\*What went wrong, and what to change:\*\*\n\n> /)
+  assert.equal(md.split('\n').length, 6)
+  assert.match(md, /&quot;\\!\\\[x\\\]\\\(https:\/\/a\\\.example\/p\\\.png\\\)\\\\n::error::y&quot; &lt;b&gt;\n$/)
 })

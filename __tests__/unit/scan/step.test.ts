@@ -141,10 +141,14 @@ describe('runScan in process', () => {
       [join(dir, 'missing.bin'), 'ENOENT'],
       [join(dir, 'out'), 'not a file']
     ] as const) {
-      const { d } = deps({ image, 'product-id': '01ARZ3NDEKTSV4RRFFQ69G5FAV' }, {})
+      const { d, seen } = deps({ image, 'product-id': '01ARZ3NDEKTSV4RRFFQ69G5FAV' }, {})
       await assert.rejects(
         runScan(d),
         new RegExp(`^InputError: image: .* cannot be read \\(${code}\\): build the image before this step`)
+      )
+      assert.match(
+        seen.summary,
+        /^### Binarly scan: not completed\n\n\*\*What went wrong, and what to change:\*\*\n\n> image: /
       )
     }
   })
