@@ -14,7 +14,7 @@
  * BENCH_ROUNDS the cold-start rounds (default 21).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -41,14 +41,17 @@ const file = join(dir, 'image.bin')
 }
 
 // The step's upload in a process of its own: BinarlyClient.put as step.ts calls it, bundled like the step.
-const uploader = join(dir, 'upload.ts')
+// Inside the repository, so that ncc finds its tsconfig.json.
+const uploaderDir = join(ROOT, '.cache/bench-scan')
+mkdirSync(uploaderDir, { recursive: true })
+const uploader = join(uploaderDir, 'upload.ts')
 writeFileSync(
   uploader,
-  `import { BinarlyClient } from ${JSON.stringify(join(ROOT, 'src/scan/api.ts'))}
-import { httpTransport } from ${JSON.stringify(join(ROOT, 'src/net/transport.ts'))}
-import { realClock } from ${JSON.stringify(join(ROOT, 'src/net/retry.ts'))}
+  `import { BinarlyClient } from ${JSON.stringify(join(ROOT, 'src/scan/api.js'))}
+import { httpTransport } from ${JSON.stringify(join(ROOT, 'src/net/transport.js'))}
+import { realClock } from ${JSON.stringify(join(ROOT, 'src/net/retry.js'))}
 import { statSync } from 'node:fs'
-const [url, path] = process.argv.slice(2)
+const [url = '', path = ''] = process.argv.slice(2)
 const tokens = { token: async () => '', renew: async () => '', authUrl: () => undefined }
 const log = { info: () => undefined, debug: () => undefined }
 const limits = { timeoutMs: 600_000, retries: 0 }

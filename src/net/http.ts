@@ -4,7 +4,6 @@
  * and the proxy path (proxy-transport.ts, loaded only behind a proxy) share them without importing each other.
  */
 import type { IncomingMessage } from 'node:http'
-import type { Readable } from 'node:stream'
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT'
@@ -12,10 +11,10 @@ export interface HttpRequest {
   headers: Record<string, string>
   body?: string
   /**
-   * A body streamed from disk instead of `body` (the scan step's upload): opened once per attempt, sent with
-   * its length, never held in memory.
+   * A body sent from a file instead of `body` (the scan step's upload): read anew for each attempt, sent with
+   * its length, never held in memory (file-body.ts).
    */
-  file?: { open(): Readable; size: number }
+  file?: { path: string; size: number }
   /** Hard limit for this attempt: connect, send, headers and body. */
   timeoutMs: number
 }

@@ -73,10 +73,11 @@ async function sendDirect(request: HttpRequest, url: URL, signal: AbortSignal): 
     )
     outgoing.on('error', reject)
     if (!request.file) return void outgoing.end(request.body)
-    // Streamed with back-pressure: a file of several GB is read a chunk at a time, never whole.
-    const file = request.file.open()
-    file.on('error', error => outgoing.destroy(error))
-    file.pipe(outgoing)
+    // A file of several GB is read a chunk at a time, never whole; a read that fails ends the request.
+    const file = request.file
+    void import('./file-body.js')
+      .then(({ sendFile }) => sendFile(outgoing, file))
+      .catch((error: unknown) => outgoing.destroy(error as Error))
   })
 }
 

@@ -13,7 +13,6 @@
  * expired (step.ts).
  */
 import { randomBytes } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import { sentence, type AttemptFailure } from '../common/errors.js'
 import { printable } from '../common/server-text.js'
 import { networkFailure, withAttempts, type AttemptLog, type AttemptResult } from '../net/attempts.js'
@@ -119,7 +118,7 @@ export class BinarlyClient {
         method: 'PUT',
         url: url.href,
         headers: { 'content-type': 'application/octet-stream' },
-        file: { open: () => createReadStream(file.path, { highWaterMark: 1024 * 1024 }), size: file.size },
+        file,
         timeoutMs
       })
     })
