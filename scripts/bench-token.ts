@@ -6,7 +6,7 @@
  *    runs it) against `node -e ''`. Goal: at most 1.5 times.
  * 2. 16 concurrent calls when the token runs low: how many token requests reach the server. Goal: 1.
  * 3. A 60-minute Binarly scan compressed 60 times (a 60 s scan, 30 s tokens, min-validity 2 s, a poll a
- *    second, one token revoked at the server 15 s into the polling): examples/binarly-scan.sh against the
+ *    second, one token revoked at the server 15 s into the polling): the scan step (scan/action.yml) against the
  *    Binarly stand-in, from the main step to the post step. Goal: token requests at most
  *    ceil(scan / token life) + 1 = 3, the revocation's renewal included.
  *

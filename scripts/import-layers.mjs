@@ -9,9 +9,10 @@ import ts from 'typescript'
 
 /**
  * The layers, top first. A file may import files of its own folder and of any folder on a lower line; a folder
- * on the same line (agent, share) or a higher one is out of bounds. `.` is src/'s own files: the two steps.
+ * on the same line (agent, share) or a higher one is out of bounds. `.` is src/'s own files: the two steps of
+ * the main action; `scan` is the scan step (scan/action.yml), which asks the agent for tokens.
  */
-export const LAYERS = [['entrypoints'], ['.'], ['agent', 'share'], ['runner'], ['oauth'], ['net'], ['common']]
+export const LAYERS = [['entrypoints'], ['.'], ['scan'], ['agent', 'share'], ['runner'], ['oauth'], ['net'], ['common']]
 
 const rankOf = new Map(LAYERS.flatMap((folders, index) => folders.map(folder => [folder, LAYERS.length - index])))
 

@@ -1,8 +1,9 @@
 /**
- * Binarly's CI job (examples/binarly-scan.sh, docs/binarly-scan.md) against a real Keycloak: the stand-in of
+ * Binarly's CI job (the scan step, scan/action.yml; docs/binarly-scan.md) against a real Keycloak: the stand-in of
  * Binarly's API introspects every token at Keycloak (as the introspector client, which the realm puts into
  * every token's audience: Keycloak 26.7 introspects only for clients in `aud`), the client issues 5-second
- * tokens and the scan takes 25 seconds; a token is revoked at Keycloak mid-poll. A loopback reverse proxy in
+ * tokens and the scan takes 25 seconds; a token is revoked at Keycloak mid-poll, and the step renews it once
+ * through the job's token agent (in process, over its socket). A loopback reverse proxy in
  * front of Keycloak's token endpoint counts the exchanges (Keycloak does not tell), so the renewal is seen
  * to cost exactly one.
  */
@@ -48,24 +49,38 @@ after(async () => {
   await kc.stop()
 })
 
-describe('examples/binarly-scan.sh against the stand-in, tokens from a real Keycloak', () => {
-  test('a scan five tokens long completes; a token revoked at Keycloak mid-poll costs one 401 and one exchange; no expired token; FAIL_ON_STATUS gates', async () => {
+describe('the scan step against the stand-in, tokens from a real Keycloak', () => {
+  test('a scan five tokens long completes; a token revoked at Keycloak mid-poll costs one 401 and one exchange; no expired token; the gate fails on an inProgress finding over every page, not on an older image', async () => {
+    const findings = [
+      ...Array.from({ length: 11 }, (_, i) => ({
+        issueStatus: 'inProgress' as const,
+        severity: 'high' as const,
+        name: `cve-${i}`
+      })),
+      { issueStatus: 'rejected' as const, severity: 'low' as const, name: 'cve-old' }
+    ]
     const run = await runScanJob(tokens, {
       scanMs: 25_000,
-      findings: [{ issueStatus: 'inProgress' }, { issueStatus: 'rejected' }],
-      failOn: 'new,inProgress',
-      revokeMidPoll: true
+      findings,
+      revokeMidPoll: true,
+      api: {
+        previousImage: { name: 'bios-0.9', findings: [{ issueStatus: 'new', severity: 'critical', name: 'cve-old' }] }
+      }
     })
     try {
       const { scan } = run
-      // The scan ran to its end and the gate failed the step on the inProgress finding.
+      // The scan ran to its end and the gate failed the step on the inProgress findings (two pages of them).
       assert.equal(scan.code, 1, `${scan.stdout}\n${scan.stderr}`)
       assert.match(scan.stdout, /Scan [0-9A-Z]{26}: completed after \d+ s/)
-      assert.match(scan.stderr, /failed: 1 finding\(s\) with a status in FAIL_ON_STATUS \(new,inProgress\)/)
-      assert.match(
-        run.summary,
-        /\| Findings inProgress \| 1 \|\n\| Findings remediated \| 0 \|\n\| Findings rejected \| 1 \|/
+      assert.equal(scan.errors.length, 1)
+      assert.match(scan.errors[0] ?? '', /failed: 11 finding\(s\) with issue status new or inProgress, any severity: /)
+      assert.equal(scan.outputs['findings-failing'], '11')
+      assert.equal(scan.outputs['findings-new'], '0')
+      assert.deepEqual(
+        [scan.outputs['compared-resolved'], scan.outputs['compared-unchanged'], scan.outputs['compared-new']],
+        ['0', '1', '11']
       )
+      assert.match(run.summary, /\| Findings by status \| new 0, inProgress 11, remediated 0, rejected 1 \|/)
 
       assertRenewedOnce(run, tokens)
       await assertCleanEnd(run, token => tokens.introspect(token), PLAIN.secret)

@@ -16,8 +16,9 @@ export interface ActionMetadata {
   outputs: Record<string, Entry>
 }
 
-export function readActionYml(): ActionMetadata {
-  const raw: unknown = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8'))
+/** The root action.yml, or another action of the repository (`scan/action.yml`). */
+export function readActionYml(file = 'action.yml'): ActionMetadata {
+  const raw: unknown = parse(readFileSync(join(ROOT, file), 'utf8'))
   if (!isEntry(raw)) throw new Error('action.yml is not a YAML mapping')
   return { raw, inputs: entries(raw.inputs, 'inputs'), outputs: entries(raw.outputs, 'outputs') }
 }

@@ -2,13 +2,16 @@
  * A stand-in of Binarly's API on loopback, serving only what Binarly documents for a CI job (products get and
  * create, the three-part image upload through a pre-signed URL, get-scan and list-scans with
  * `latestScanState.type`, and the findings grid with `filters` and `{total, rows}`), so that
- * examples/binarly-scan.sh is tested against the documented contract and nothing more. Every
+ * the scan step is tested against the documented contract and nothing more (and a little stricter: the state
+ * of a scan only with `?status=true`, as list-scans marks it required; the findings grid one page at a time,
+ * 10 rows unless `page.size` says otherwise). Every
  * `Authorization: Bearer` token is checked by RFC 7662 introspection at the real token server
  * (oidc-provider, or Keycloak), and refused with 401 unless active and unexpired; every token seen is
  * recorded with the time, so a test can assert that no expired token was ever sent. A scan goes new →
  * in_progress → completed over a configurable time (several token lifetimes), and then has the configured
- * findings. The pre-signed upload URL is served here too, under its own path with its own signature, and
- * refuses an Authorization header as a signed storage URL does.
+ * findings. The pre-signed upload URL is served by a second server on another host (127.0.0.2, as a storage
+ * bucket is not the API), with its own signature, and refuses an Authorization header as a signed storage URL
+ * does. Hostile answers (`tamper`) and a 401 to a still-valid token (`refuse`) are options.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -19,6 +22,8 @@ export type IssueStatus = 'new' | 'inProgress' | 'remediated' | 'rejected'
 export const ISSUE_STATUSES: readonly IssueStatus[] = ['new', 'inProgress', 'remediated', 'rejected']
 
 export interface Finding {
+  /** What makes two images' findings the same one, for a comparison (default: its index), and its title. */
+  name?: string
   issueStatus: IssueStatus
   severity?: 'critical' | 'high' | 'medium' | 'low' | 'informational'
   findingType?: 'knownVulnerability' | 'maliciousCode' | 'dependencyVulnerability'
@@ -37,6 +42,27 @@ export interface BinarlyApiOptions {
   findings?: Finding[]
   /** Products that exist from the start (bare ULIDs are made for them). */
   products?: string[]
+  /** An image of the first product, scanned before the test (an hour ago), with its own findings. */
+  previousImage?: { name: string; findings: Finding[] }
+  /** How long an upload URL is valid, in ms (default 15 minutes). */
+  uploadUrlMs?: number
+  /** Answer the first N PUTs to an upload URL with 503 and Retry-After: 1, after reading them (default 0). */
+  failUploads?: number
+  /** Never answer a request this matches (a hung API); the connection stays open until close(). */
+  hang?: (record: ApiRecord) => boolean
+  /** Hostile answers: what the API answers in place of the documented values. */
+  tamper?: {
+    uploadUrl?: (url: string) => string
+    imageId?: string
+    scanId?: string
+    productId?: string
+    /** latestScanState.type of every scan. */
+    state?: string
+    /** Added to the findings grid's `total`: more than its pages hold. */
+    extraTotal?: number
+  }
+  /** Answer 401 to this request although its token is active (once per match). */
+  refuse?: (record: ApiRecord) => boolean
 }
 
 /** One API request, as the stand-in saw it (the token is kept: these are test tokens, for assertions). */
@@ -68,7 +94,12 @@ export interface BinarlyApi {
   records: ApiRecord[]
   /** Product ULIDs by name (created and preset). */
   products: Map<string, { name: string; createdAt: number }>
-  images: Map<string, { productId: string; name: string; version?: string; bytes: number; scan: Scan }>
+  images: Map<
+    string,
+    { productId: string; name: string; version?: string; bytes: number; scan: Scan; findings: Finding[] }
+  >
+  /** Requests to the upload server (another host), recorded in `records` too. */
+  uploadUrl: string
   /** The state of a scan now. */
   stateOf(scan: Scan): string
   /** Resolves with the first record (already there or to come) that matches. */
@@ -91,12 +122,14 @@ const AUTHOR = { userId: 'ci-service-account', email: 'service-account@example.i
 
 export async function startBinarlyApi(options: BinarlyApiOptions): Promise<BinarlyApi> {
   const records: ApiRecord[] = []
+  const refusedOnce = new Set<string | undefined>()
   const waiters: { match: (r: ApiRecord) => boolean; resolve: (r: ApiRecord) => void }[] = []
   const products = new Map<string, { name: string; createdAt: number }>()
   for (const name of options.products ?? []) products.set(ulid(), { name, createdAt: Date.now() })
   const tempFiles = new Map<string, { productId: string; bytes?: number; expires: number }>()
   const images: BinarlyApi['images'] = new Map()
   const signingKey = randomBytes(32)
+  let failUploads = options.failUploads ?? 0
   const newMs = options.newMs ?? Math.min(1000, options.scanMs / 10)
 
   const stateOf = (scan: Scan): string => {
@@ -115,7 +148,7 @@ export async function startBinarlyApi(options: BinarlyApiOptions): Promise<Binar
     parent: `products/${scan.productId}/images/${scan.imageId}`,
     createTime: new Date(scan.createdAt).toISOString(),
     author: AUTHOR,
-    latestScanState: { type: stateOf(scan), updateTime: stateTime(scan) }
+    latestScanState: { type: options.tamper?.state ?? stateOf(scan), updateTime: stateTime(scan) }
   })
 
   const record = (entry: ApiRecord): void => {
@@ -135,12 +168,33 @@ export async function startBinarlyApi(options: BinarlyApiOptions): Promise<Binar
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   const base = `http://127.0.0.1:${port}`
+  const storage = createServer((req, res) => void handle(req, res, true))
+  await new Promise<void>(resolve => storage.listen(0, '127.0.0.2', resolve))
+  const storageBase = `http://127.0.0.2:${(storage.address() as AddressInfo).port}`
+  if (options.previousImage) {
+    const [productId] = [...products.keys()]
+    const at = Date.now() - 3_600_000
+    const imageId = ulid(at)
+    const scan: Scan = { id: ulid(at), imageId, productId: productId ?? '', createdAt: at - options.scanMs }
+    images.set(imageId, {
+      productId: productId ?? '',
+      name: options.previousImage.name,
+      bytes: 1,
+      scan,
+      findings: options.previousImage.findings
+    })
+  }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, onStorage = false): Promise<void> {
     const chunks: Buffer[] = []
-    for await (const chunk of req) chunks.push(chunk as Buffer)
+    let received = 0
+    // The upload's bytes are counted, not kept (an image of any size).
+    for await (const chunk of req) {
+      received += (chunk as Buffer).length
+      if (!onStorage) chunks.push(chunk as Buffer)
+    }
     const body = Buffer.concat(chunks)
-    const url = new URL(req.url ?? '/', base)
+    const url = new URL(req.url ?? '/', onStorage ? storageBase : base)
     const method = req.method ?? 'GET'
     const entry: ApiRecord = { at: Date.now(), method, path: url.pathname, status: 0 }
     const send = (status: number, value?: unknown): void => {
@@ -154,6 +208,7 @@ export async function startBinarlyApi(options: BinarlyApiOptions): Promise<Binar
 
     // The pre-signed upload URL: its own signature, never a bearer token.
     const upload = new RegExp(`^/upload/(${ULID})$`).exec(url.pathname)
+    if (onStorage !== Boolean(upload)) return error(404, 'not found on this host')
     if (upload) {
       const id = upload[1] ?? ''
       entry.authorizationOnUpload = req.headers.authorization !== undefined
@@ -169,7 +224,14 @@ export async function startBinarlyApi(options: BinarlyApiOptions): Promise<Binar
       }
       const temp = tempFiles.get(id)
       if (!temp || Date.now() > expires) return error(403, 'the upload URL has expired')
-      temp.bytes = body.length
+      if (failUploads > 0) {
+        failUploads--
+        entry.status = 503
+        record(entry)
+        res.writeHead(503, { 'retry-after': '1' })
+        return void res.end()
+      }
+      temp.bytes = received
       return send(200)
     }
 
@@ -185,6 +247,12 @@ export async function startBinarlyApi(options: BinarlyApiOptions): Promise<Binar
       entry.active = false
       return error(401, 'the token is not active')
     }
+    if (options.refuse?.(entry) && !refusedOnce.has(entry.token)) {
+      refusedOnce.add(entry.token)
+      return error(401, 'the token was refused')
+    }
+    const tamper = options.tamper ?? {}
+    if (options.hang?.(entry)) return record(entry)
 
     const path = url.pathname.slice('/api/v4'.length)
     let m: RegExpExecArray | null
@@ -198,7 +266,11 @@ export async function startBinarlyApi(options: BinarlyApiOptions): Promise<Binar
       const id = ulid()
       const now = Date.now()
       products.set(id, { name: input.name, createdAt: now })
-      return send(201, { id: `products/${id}`, name: input.name, createTime: new Date(now).toISOString() })
+      return send(201, {
+        id: tamper.productId ?? `products/${id}`,
+        name: input.name,
+        createTime: new Date(now).toISOString()
+      })
     }
     if ((m = new RegExp(`^/products/(${ULID})$`).exec(path)) && method === 'GET') {
       const product = products.get(m[1] ?? '')
@@ -215,10 +287,11 @@ export async function startBinarlyApi(options: BinarlyApiOptions): Promise<Binar
       const productId = m[1] ?? ''
       if (!products.has(productId)) return error(404, 'product not found')
       const id = ulid()
-      // The lifetime of Binarly's pre-signed URL is not documented: 15 minutes here.
-      const expires = Date.now() + 15 * 60_000
+      // The lifetime of Binarly's pre-signed URL is not documented: 15 minutes here, unless a test says.
+      const expires = Date.now() + (options.uploadUrlMs ?? 15 * 60_000)
       tempFiles.set(id, { productId, expires })
-      return send(200, { id, uploadUrl: `${base}/upload/${id}?expires=${expires}&signature=${sign(id, expires)}` })
+      const uploadUrl = `${storageBase}/upload/${id}?expires=${expires}&signature=${sign(id, expires)}`
+      return send(200, { id, uploadUrl: tamper.uploadUrl ? tamper.uploadUrl(uploadUrl) : uploadUrl })
     }
     if ((m = new RegExp(`^/products/(${ULID})/images:upload$`).exec(path)) && method === 'POST') {
       const productId = m[1] ?? ''
@@ -245,7 +318,8 @@ export async function startBinarlyApi(options: BinarlyApiOptions): Promise<Binar
         name: imageName,
         ...(version ? { version } : {}),
         bytes: temp.bytes,
-        scan
+        scan,
+        findings: options.findings ?? []
       })
       const scanJson = {
         ...scanObject(scan),
@@ -258,16 +332,17 @@ export async function startBinarlyApi(options: BinarlyApiOptions): Promise<Binar
           source: 'upload'
         }
       }
+      const tampered = tamper.scanId ? { ...scanJson, id: tamper.scanId } : scanJson
       return send(201, {
-        id: imageId,
+        id: tamper.imageId ?? imageId,
         name: imageName,
         version: version ?? '',
         createTime: new Date(now).toISOString(),
         author: AUTHOR,
         parent: `products/${productId}`,
         files: [],
-        scans: [scanJson],
-        latestScan: scanJson
+        scans: [tampered],
+        latestScan: tampered
       })
     }
     if (
@@ -283,22 +358,67 @@ export async function startBinarlyApi(options: BinarlyApiOptions): Promise<Binar
         })
       }
       if (m[3] !== image.scan.id) return error(404, 'scan not found')
-      return send(200, scanObject(image.scan))
+      // list-scans marks ?status=true as required for the state to appear.
+      const scan = scanObject(image.scan)
+      if (url.searchParams.get('status') !== 'true') {
+        return send(200, { ...scan, latestScanState: { updateTime: scan.latestScanState.updateTime } })
+      }
+      return send(200, scan)
+    }
+    if ((m = new RegExp(`^/products/(${ULID})/images$`).exec(path)) && method === 'GET') {
+      const productId = m[1] ?? ''
+      if (!products.has(productId)) return error(404, 'product not found')
+      // [3P-spec]: {images: [Image]}; the order is not documented, so it is not the creation order here.
+      const list = [...images].filter(([, image]) => image.productId === productId).reverse()
+      return send(200, {
+        images: list.map(([id, image]) => ({
+          id,
+          name: image.name,
+          version: image.version ?? '',
+          createTime: new Date(image.scan.createdAt).toISOString(),
+          parent: `products/${productId}`
+        }))
+      })
     }
     if (method === 'POST' && path === '/grids/findings:gridList') {
       const input = parseJson(body)
       const filters = Array.isArray(input?.filters) ? (input.filters as Record<string, unknown>[]) : undefined
       if (!filters) return error(400, 'filters is required')
-      let rows: (Finding & { id: string; imageId: string })[] = []
+      type Row = Finding & { id: string; imageId: string; comparison?: { status: string } }
+      let rows: Row[] = []
       const scoped = filters.some(f => (f.field === 'imageId' || f.field === 'productId') && f.comparator === 'equals')
       if (!scoped) return error(400, 'a productId or imageId filter is required')
-      for (const [imageId, image] of images) {
-        if (stateOf(image.scan) === 'new' || stateOf(image.scan) === 'in_progress') continue
-        for (const [n, finding] of (options.findings ?? []).entries()) {
-          rows.push({ id: `${imageId}-${n}`, imageId, ...finding })
+      const done = (imageId: string): boolean => {
+        const image = images.get(imageId)
+        return image !== undefined && stateOf(image.scan) !== 'new' && stateOf(image.scan) !== 'in_progress'
+      }
+      const rowsOf = (imageId: string): Row[] =>
+        done(imageId)
+          ? (images.get(imageId)?.findings ?? []).map((finding, n) => ({
+              id: `F-${imageId.slice(-6)}-${n}`,
+              imageId,
+              ...finding
+            }))
+          : []
+      const left = filters.find(f => f.field === 'compareLeftImageId')?.value
+      const right = filters.find(f => f.field === 'compareRightImageId')?.value
+      if (left !== undefined || right !== undefined) {
+        // compare-findings: found = new in the right image, notChanged = in both, notFound = resolved.
+        const before = rowsOf(String(left))
+        const after = rowsOf(String(right))
+        const key = (row: Row): string => row.name ?? row.id
+        for (const row of after) {
+          const status = before.some(b => key(b) === key(row)) ? 'notChanged' : 'found'
+          rows.push({ ...row, comparison: { status } })
         }
+        for (const row of before) {
+          if (!after.some(a => key(a) === key(row))) rows.push({ ...row, comparison: { status: 'notFound' } })
+        }
+      } else {
+        for (const imageId of images.keys()) rows.push(...rowsOf(imageId))
       }
       for (const filter of filters) {
+        if (filter.field === 'compareLeftImageId' || filter.field === 'compareRightImageId') continue
         const { field, value, comparator } = filter
         if (field === 'issueStatus' && (comparator !== 'in' || !Array.isArray(value))) {
           return error(400, 'issueStatus takes the comparator in with an array')
@@ -315,14 +435,21 @@ export async function startBinarlyApi(options: BinarlyApiOptions): Promise<Binar
           return error(400, `filter ${String(field)} ${String(comparator)} is not one the stand-in knows`)
         }
       }
-      // Paginated: one page of rows (Binarly's page size is not documented; [3P-spec] says 10 by default).
-      return send(200, { total: rows.length, rows: rows.slice(0, 10) })
+      // Paginated: one page of rows (Binarly's page size is not documented; [3P-spec] says 10 by default, 100 at most).
+      const page = input?.page as { num?: number; size?: number } | undefined
+      const size = Math.min(100, page?.size ?? 10)
+      const start = ((page?.num ?? 1) - 1) * size
+      return send(200, {
+        total: rows.length + (tamper.extraTotal ?? 0),
+        rows: rows.slice(start, start + size).map(row => ({ ...row, name: row.name ?? `finding ${row.id}` }))
+      })
     }
     return error(404, `no such endpoint: ${method} ${url.pathname}`)
   }
 
   return {
     url: base,
+    uploadUrl: storageBase,
     records,
     products,
     images,
@@ -341,11 +468,12 @@ export async function startBinarlyApi(options: BinarlyApiOptions): Promise<Binar
         })
       })
     },
-    close: () =>
-      new Promise<void>(resolve => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
+    close: async () => {
+      for (const s of [server, storage]) {
+        s.closeAllConnections()
+        await new Promise<void>(resolve => s.close(() => resolve()))
+      }
+    }
   }
 }
 

@@ -46,6 +46,8 @@ export interface Job {
   logs: { name: string; text: string }[]
   main(inputs: Record<string, string>, options?: StepOptions): Promise<StepResult>
   post(inputs: Record<string, string>, options?: StepOptions): Promise<StepResult>
+  /** The scan step (scan/action.yml), run in the workspace as the runner runs an action. */
+  scan(inputs: Record<string, string>, options?: StepOptions): Promise<StepResult>
   run(script: string, options?: ShellOptions): Promise<ShellResult>
   close(): void
 }
@@ -68,6 +70,7 @@ export function startJob(): Job {
     logs: [],
     main: (inputs, options = {}) => actionStep('main', inputs, options),
     post: (inputs, options = {}) => actionStep('post', inputs, { ...options, state: options.state ?? job.state }),
+    scan: (inputs, options = {}) => actionStep('scan', inputs, { cwd: workspace, ...options }),
     run: (script, options = {}) => shellStep(script, options),
     close: () => rmSync(root, { recursive: true, force: true })
   }
@@ -85,7 +88,7 @@ export function startJob(): Job {
     ...(process.env.NODE_V8_COVERAGE ? { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE } : {})
   })
 
-  async function actionStep(step: 'main' | 'post', inputs: Record<string, string>, options: StepOptions) {
+  async function actionStep(step: 'main' | 'post' | 'scan', inputs: Record<string, string>, options: StepOptions) {
     const pathFile = join(root, `path-${++count}`)
     writeFileSync(pathFile, '')
     const result = await runStep(step, inputs, {

@@ -56,11 +56,13 @@ export interface StepOptions {
   node?: string
   /** Start the step from a shell that exits right after it (a stand-in for a runner worker that goes away). */
   viaShell?: boolean
+  /** The step's working directory (the runner's is the workspace). */
+  cwd?: string
 }
 
 /** Runs the bundle of `step`, built from src/, with the given inputs (names as in action.yml). */
 export async function runStep(
-  step: 'main' | 'post',
+  step: 'main' | 'post' | 'scan',
   inputs: Record<string, string>,
   options: StepOptions = {}
 ): Promise<StepResult> {
@@ -104,7 +106,7 @@ export async function runStep(
         ],
         { env, stdio: ['ignore', 'pipe', 'pipe'] }
       )
-    : spawn(node, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(node, argv, { env, stdio: ['ignore', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))

@@ -1,21 +1,25 @@
 /**
- * Binarly's CI job, runner-style: the main step with token-command: true, then examples/binarly-scan.sh in a
- * real bash step (the real `binarly-token` on PATH from the main step's GITHUB_PATH), then the post step,
- * against the Binarly API stand-in (binarly-api.ts) whose every token is introspected at the token server
- * the action uses (oidc-provider or Keycloak). Optionally revokes, at the token server, a token the job is
- * polling with, to see the script's 401 → `binarly-token --renew` → retry. Shared by the fast suite and the
- * Keycloak suite; the assertions are the caller's.
+ * Binarly's CI job, runner-style: the main step with token-command: true, then the scan step (the bundle of
+ * src/entrypoints/scan.ts, as scan/action.yml runs it, taking its tokens from the job's agent), then the post
+ * step, against the Binarly API stand-in (binarly-api.ts) whose every token is introspected at the token
+ * server the action uses (oidc-provider or Keycloak). Optionally revokes, at the token server, a token the job
+ * is polling with, to see the step's 401 → renewal → retry. Shared by the fast suite and the Keycloak suite;
+ * the assertions are the caller's.
  */
 import assert from 'node:assert/strict'
-import { readFileSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { startBinarlyApi, type ApiRecord, type BinarlyApi, type Finding } from './binarly-api.ts'
-import { startJob, type Job, type ShellResult } from './job.ts'
+import {
+  startBinarlyApi,
+  type ApiRecord,
+  type BinarlyApi,
+  type BinarlyApiOptions,
+  type Finding
+} from './binarly-api.ts'
+import { filesUnder, startJob, type Job } from './job.ts'
 import { formsOf } from './leaks.ts'
-import { ROOT, type StepResult } from './runner.ts'
-
-export const SCAN_SCRIPT = join(ROOT, 'examples/binarly-scan.sh')
+import type { StepResult } from './runner.ts'
 
 /** The token server as the scenario needs it. */
 export interface TokenServer {
@@ -31,8 +35,8 @@ export interface TokenServer {
 export interface ScanOptions {
   scanMs: number
   findings: Finding[]
-  /** FAIL_ON_STATUS (default: unset, the script's default new,inProgress). */
-  failOn?: string
+  /** The scan step's inputs on top of the scenario's (fail-on-status, product-name, …). */
+  inputs?: Record<string, string>
   /** Revoke a fresh token of the job at the server while the scan is polled. */
   revokeMidPoll?: boolean
   /**
@@ -42,17 +46,19 @@ export interface ScanOptions {
   revokeWhen?: (record: ApiRecord, tokensSeen: number, isNew: boolean) => boolean
   /** The poll interval in seconds (default 1). */
   interval?: number
-  /** Step environment on top of the scenario's (e.g. an edited script's path). */
-  env?: Record<string, string>
-  /** The script to run (default examples/binarly-scan.sh). */
-  script?: string
+  /** The stand-in's options beyond the scan and its findings (hostile answers, an older image, …). */
+  api?: Partial<BinarlyApiOptions>
+  /** The sign-in step's token-command (default true). */
+  tokenCommand?: boolean
+  /** The image's size in bytes (default 64 KiB). */
+  imageBytes?: number
 }
 
 export interface ScanRun {
   job: Job
   api: BinarlyApi
   main: StepResult
-  scan: ShellResult
+  scan: StepResult
   post: StepResult
   summary: string
   /** The token revoked mid-poll, and when. */
@@ -61,29 +67,27 @@ export interface ScanRun {
   refused: ApiRecord[]
 }
 
-const POLL = /\/scans\/[0-9A-Z]{26}$/
+export const POLL = /\/scans\/[0-9A-Z]{26}$/
 
 export async function runScanJob(server: TokenServer, options: ScanOptions): Promise<ScanRun> {
   const api = await startBinarlyApi({
     introspect: token => server.introspect(token),
     scanMs: options.scanMs,
     findings: options.findings,
-    products: ['router-firmware']
+    products: ['router-firmware'],
+    ...options.api
   })
   const job = startJob()
-  const inputs = { ...server.inputs, 'token-command': 'true', 'min-validity': '2' }
+  const inputs = { ...server.inputs, 'token-command': String(options.tokenCommand ?? true), 'min-validity': '2' }
   try {
     const main = await job.main(inputs)
     if (main.code !== 0) throw new Error(`the main step failed:\n${main.stdout}${main.stderr}`)
-    const image = join(job.workspace, 'bios.bin')
-    writeFileSync(image, randomBytes(64 * 1024))
-    const summaryFile = join(job.root, 'scan-summary.md')
-    writeFileSync(summaryFile, '')
+    writeFileSync(join(job.workspace, 'bios.bin'), randomBytes(options.imageBytes ?? 64 * 1024))
     const [productId] = [...api.products.keys()]
 
     let revoked: ScanRun['revoked']
     // By default the first poll with a token never seen before, once the job has been through a refresh: a
-    // token just minted, which binarly-token keeps handing out for the next polls.
+    // token just minted, which the agent keeps handing out for the next polls.
     const revokeWhen =
       options.revokeWhen ??
       (options.revokeMidPoll ? (r: ApiRecord, seen: number, isNew: boolean) => isNew && seen > 2 : undefined)
@@ -101,20 +105,19 @@ export async function runScanJob(server: TokenServer, options: ScanOptions): Pro
         })()
       : Promise.resolve()
 
-    const scan = await job.run(`"${options.script ?? SCAN_SCRIPT}" bios.bin\n`, {
-      name: 'binarly-scan.sh',
-      killAfterMs: options.scanMs + 60_000,
-      env: {
-        BINARLY_API_URL: api.url,
-        BINARLY_PRODUCT_ID: `products/${productId}`,
-        BINARLY_IMAGE_VERSION: '1.0.0',
-        BINARLY_POLL_INTERVAL: String(options.interval ?? 1),
-        BINARLY_SCAN_TIMEOUT: '120',
-        GITHUB_STEP_SUMMARY: summaryFile,
-        ...(options.failOn === undefined ? {} : { FAIL_ON_STATUS: options.failOn }),
-        ...options.env
-      }
-    })
+    const scan = await job.scan(
+      {
+        image: 'bios.bin',
+        'product-id': `products/${productId}`,
+        'image-version': '1.0.0',
+        'api-url': api.url,
+        'allow-http': 'true',
+        'poll-interval': String(options.interval ?? 1),
+        'scan-timeout': '120',
+        ...options.inputs
+      },
+      { killAfterMs: options.scanMs + 60_000 }
+    )
     await revoking.catch(() => undefined)
     const post = await job.post(inputs)
     return {
@@ -123,7 +126,7 @@ export async function runScanJob(server: TokenServer, options: ScanOptions): Pro
       main,
       scan,
       post,
-      summary: readFileSync(summaryFile, 'utf8'),
+      summary: scan.summary,
       ...(revoked ? { revoked } : {}),
       refused: api.records.filter(r => r.status === 401)
     }
@@ -162,9 +165,21 @@ export async function assertCleanEnd(
   for (const log of run.job.logs) {
     for (const form of formsOf(secret)) assert.ok(!log.text.includes(form), `the secret leaked into ${log.name}`)
   }
-  // The script's own log (the main step's output and env files hold its token by design).
-  for (const token of used) assert.ok(!run.scan.visible.includes(token), 'a token shows in the log of the scan step')
-  assert.ok(![...used].some(token => run.summary.includes(token)), 'a token is in the job summary')
+  // The scan step's log and every file it wrote (the main step's output and env files hold its token by
+  // design), and every file left under the job's directories; each token the scan step used was masked first.
+  const scanned = [run.scan.stdout, run.scan.stderr, ...Object.values(run.scan.files)].join('\n')
+  const visible = scanned
+    .split('\n')
+    .filter(line => !line.startsWith('::add-mask::'))
+    .join('\n')
+  for (const token of used) {
+    assert.ok(!visible.includes(token), 'a token shows in the log or a file of the scan step')
+    if (token !== run.main.outputs['access-token'])
+      assert.ok(run.scan.masks.includes(token) || !scanned.includes(token))
+  }
+  for (const file of [...filesUnder(run.job.workspace), ...filesUnder(run.job.temp)]) {
+    for (const token of used) assert.ok(!file.text.includes(token), `a token was written to ${file.path}`)
+  }
 }
 
 /**

@@ -1,16 +1,20 @@
 /**
- * action.yml against GitHub's metadata rules for a JavaScript action (what actionlint cannot check, since it
- * only reads workflows), and against the code: config.ts's defaults and inputs, and the outputs src/ sets.
+ * action.yml and scan/action.yml against GitHub's metadata rules for a JavaScript action (what actionlint
+ * cannot check, since it only reads workflows), and against the code: the configs' defaults and inputs, and
+ * the outputs src/ sets.
  */
 import assert from 'node:assert/strict'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { DEFAULTS } from '../../src/common/config.ts'
-import { isEntry, readActionYml } from '../support/action-yml.ts'
+import { SCAN_DEFAULTS } from '../../src/scan/config.ts'
+import { scanOutputs, type ScanReport } from '../../src/scan/report.ts'
+import { isEntry, readActionYml, type ActionMetadata } from '../support/action-yml.ts'
 import { ROOT } from '../support/runner.ts'
 
 const action = readActionYml()
+const scanAction = readActionYml('scan/action.yml')
 const ID = /^[_a-zA-Z][a-zA-Z0-9_-]*$/
 
 /** The badge colors and Feather icons GitHub accepts in `branding` (as in SchemaStore's github-action.json). */
@@ -50,79 +54,101 @@ function nonEmptyString(value: unknown, where: string): void {
   assert.ok(typeof value === 'string' && value.trim() !== '', `${where} must be a non-empty string`)
 }
 
-describe('action.yml follows the metadata syntax of a JavaScript action', () => {
-  test('top level: name, description and runs are required; nothing GitHub does not know', () => {
-    keysWithin(action.raw, ['name', 'author', 'description', 'inputs', 'outputs', 'runs', 'branding'], 'action.yml')
-    nonEmptyString(action.raw.name, 'name')
-    nonEmptyString(action.raw.description, 'description')
-    nonEmptyString(action.raw.author, 'author')
-  })
+for (const [file, metadata] of [
+  ['action.yml', action],
+  ['scan/action.yml', scanAction]
+] as [string, ActionMetadata][]) {
+  const action = metadata
+  describe(`${file} follows the metadata syntax of a JavaScript action`, () => {
+    test('top level: name, description and runs are required; nothing GitHub does not know', () => {
+      keysWithin(action.raw, ['name', 'author', 'description', 'inputs', 'outputs', 'runs', 'branding'], file)
+      nonEmptyString(action.raw.name, 'name')
+      nonEmptyString(action.raw.description, 'description')
+      nonEmptyString(action.raw.author, 'author')
+    })
 
-  test('runs: node24, with the main and post bundles present in dist/', () => {
-    const runs = action.raw.runs
-    assert.ok(isEntry(runs), 'runs must be a mapping')
-    keysWithin(runs, ['using', 'main', 'pre', 'pre-if', 'post', 'post-if'], 'runs')
-    assert.equal(runs.using, 'node24', 'runs.using must be node24: GitHub removed node20 from its runners')
-    for (const step of ['main', 'post'] as const) {
-      const file = runs[step]
-      assert.ok(typeof file === 'string' && /^dist\/.+\.js$/.test(file), `runs.${step} must name a bundle in dist/`)
-      assert.ok(existsSync(join(ROOT, file)), `runs.${step}: ${file} does not exist: run npm run bundle`)
-    }
-  })
-
-  test('inputs: valid ids, a description each, required a boolean, defaults strings', () => {
-    const ids = Object.keys(action.inputs)
-    assert.ok(ids.length > 0)
-    assert.equal(new Set(ids.map(id => id.toLowerCase())).size, ids.length, 'input ids must differ in more than case')
-    for (const [id, input] of Object.entries(action.inputs)) {
-      assert.match(id, ID, `input id "${id}"`)
-      keysWithin(input, ['description', 'required', 'default', 'deprecationMessage'], `input ${id}`)
-      nonEmptyString(input.description, `input ${id}: description`)
-      if ('required' in input)
-        assert.equal(typeof input.required, 'boolean', `input ${id}: required must be true or false`)
-      if ('default' in input) {
-        assert.equal(typeof input.default, 'string', `input ${id}: quote the default ('30', 'false') so it is a string`)
+    test('runs: node24, with its bundles present in dist/ (the scan step: main only, ../dist/ from its folder)', () => {
+      const runs = action.raw.runs
+      assert.ok(isEntry(runs), 'runs must be a mapping')
+      keysWithin(runs, ['using', 'main', 'pre', 'pre-if', 'post', 'post-if'], 'runs')
+      assert.equal(runs.using, 'node24', 'runs.using must be node24: GitHub removed node20 from its runners')
+      const folder = file === 'action.yml' ? '' : '../'
+      const steps = file === 'action.yml' ? (['main', 'post'] as const) : (['main'] as const)
+      assert.deepEqual(Object.keys(runs).sort(), ['using', ...steps].sort())
+      for (const step of steps) {
+        const bundle = runs[step]
+        assert.ok(
+          typeof bundle === 'string' && bundle.startsWith(`${folder}dist/`) && bundle.endsWith('.js'),
+          `runs.${step} must name a bundle in dist/`
+        )
+        assert.ok(
+          existsSync(join(ROOT, file, '..', bundle)),
+          `runs.${step}: ${bundle} does not exist: run npm run bundle`
+        )
       }
-    }
+    })
+
+    test('inputs: valid ids, a description each, required a boolean, defaults strings', () => {
+      const ids = Object.keys(action.inputs)
+      assert.ok(ids.length > 0)
+      assert.equal(new Set(ids.map(id => id.toLowerCase())).size, ids.length, 'input ids must differ in more than case')
+      for (const [id, input] of Object.entries(action.inputs)) {
+        assert.match(id, ID, `input id "${id}"`)
+        keysWithin(input, ['description', 'required', 'default', 'deprecationMessage'], `input ${id}`)
+        nonEmptyString(input.description, `input ${id}: description`)
+        if ('required' in input)
+          assert.equal(typeof input.required, 'boolean', `input ${id}: required must be true or false`)
+        if ('default' in input) {
+          assert.equal(
+            typeof input.default,
+            'string',
+            `input ${id}: quote the default ('30', 'false') so it is a string`
+          )
+        }
+      }
+    })
+
+    test('outputs: valid ids and a description each (a JavaScript action sets their values)', () => {
+      assert.ok(Object.keys(action.outputs).length > 0)
+      for (const [id, output] of Object.entries(action.outputs)) {
+        assert.match(id, ID, `output id "${id}"`)
+        keysWithin(output, ['description'], `output ${id}`)
+        nonEmptyString(output.description, `output ${id}: description`)
+      }
+    })
+
+    test('branding: a Feather icon and a color GitHub accepts', () => {
+      const branding = action.raw.branding
+      assert.ok(isEntry(branding), 'branding must be a mapping with icon and color')
+      keysWithin(branding, ['icon', 'color'], 'branding')
+      assert.ok(
+        ICONS.includes(String(branding.icon)),
+        `branding.icon "${String(branding.icon)}" is not an icon GitHub offers`
+      )
+      assert.ok(COLORS.includes(String(branding.color)), `branding.color must be one of ${COLORS.join(', ')}`)
+    })
   })
 
-  test('outputs: valid ids and a description each (a JavaScript action sets their values)', () => {
-    assert.ok(Object.keys(action.outputs).length > 0)
-    for (const [id, output] of Object.entries(action.outputs)) {
-      assert.match(id, ID, `output id "${id}"`)
-      keysWithin(output, ['description'], `output ${id}`)
-      nonEmptyString(output.description, `output ${id}: description`)
-    }
-  })
+  describe(`${file} meets the GitHub Marketplace listing rules`, () => {
+    // The release form's own check: "Description must be less than 125 characters." GitHub's publishing page
+    // adds: action.yml at the root of the repository, and a name of its own (not an existing action, user,
+    // organization or category: only the listing can tell). The form also checks branding (above) and a README.
+    test('description: one line under 125 characters', () => {
+      const description = String(action.raw.description)
+      assert.ok(
+        description.length < 125,
+        `description has ${description.length} characters: the Marketplace takes < 125`
+      )
+      assert.doesNotMatch(description, /\n/, 'description: one line (a folded >- scalar)')
+    })
 
-  test('branding: a Feather icon and a color GitHub accepts', () => {
-    const branding = action.raw.branding
-    assert.ok(isEntry(branding), 'branding must be a mapping with icon and color')
-    keysWithin(branding, ['icon', 'color'], 'branding')
-    assert.ok(
-      ICONS.includes(String(branding.icon)),
-      `branding.icon "${String(branding.icon)}" is not an icon GitHub offers`
-    )
-    assert.ok(COLORS.includes(String(branding.color)), `branding.color must be one of ${COLORS.join(', ')}`)
+    test('name: cannot be an account name (which has no space); action.yml and README.md at the root', () => {
+      const name = String(action.raw.name)
+      assert.match(name, /\S\s+\S/, `name "${name}" could match a GitHub user or organization`)
+      assert.ok(existsSync(join(ROOT, 'action.yml')) && existsSync(join(ROOT, 'README.md')))
+    })
   })
-})
-
-describe('action.yml meets the GitHub Marketplace listing rules', () => {
-  // The release form's own check: "Description must be less than 125 characters." GitHub's publishing page
-  // adds: action.yml at the root of the repository, and a name of its own (not an existing action, user,
-  // organization or category: only the listing can tell). The form also checks branding (above) and a README.
-  test('description: one line under 125 characters', () => {
-    const description = String(action.raw.description)
-    assert.ok(description.length < 125, `description has ${description.length} characters: the Marketplace takes < 125`)
-    assert.doesNotMatch(description, /\n/, 'description: one line (a folded >- scalar)')
-  })
-
-  test('name: cannot be an account name (which has no space); action.yml and README.md at the root', () => {
-    const name = String(action.raw.name)
-    assert.match(name, /\S\s+\S/, `name "${name}" could match a GitHub user or organization`)
-    assert.ok(existsSync(join(ROOT, 'action.yml')) && existsSync(join(ROOT, 'README.md')))
-  })
-})
+}
 
 describe('action.yml agrees with the code', () => {
   const configSource = readFileSync(join(ROOT, 'src/common/config.ts'), 'utf8')
@@ -146,5 +172,26 @@ describe('action.yml agrees with the code', () => {
   test('src/ sets every output that action.yml declares, and no other', () => {
     const set = [...source.matchAll(/setOutput\('([^']+)'/g)].map(match => match[1])
     assert.deepEqual([...new Set(set)].sort(), Object.keys(action.outputs).sort())
+  })
+})
+
+describe('scan/action.yml agrees with the code', () => {
+  const configSource = readFileSync(join(ROOT, 'src/scan/config.ts'), 'utf8')
+
+  test('SCAN_DEFAULTS in src/scan/config.ts are exactly the defaults of scan/action.yml', () => {
+    const declared = Object.fromEntries(
+      Object.entries(scanAction.inputs).flatMap(([id, input]) => ('default' in input ? [[id, input.default]] : []))
+    )
+    assert.deepEqual({ ...SCAN_DEFAULTS }, declared)
+  })
+
+  test('src/scan/config.ts reads every input that scan/action.yml declares', () => {
+    const unread = Object.keys(scanAction.inputs).filter(id => !configSource.includes(`'${id}'`))
+    assert.deepEqual(unread, [])
+  })
+
+  test('the scan step sets exactly the outputs scan/action.yml declares', () => {
+    const report = { comparison: undefined, byStatus: undefined, bySeverity: undefined } as unknown as ScanReport
+    assert.deepEqual(Object.keys(scanOutputs(report)).sort(), Object.keys(scanAction.outputs).sort())
   })
 })

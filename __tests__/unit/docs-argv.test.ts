@@ -7,7 +7,7 @@
  * its arguments is in no process's argv.
  */
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { parse } from 'yaml'
@@ -36,7 +36,7 @@ function runScripts(text: string, where: string): Snippet[] {
     .map(step => ({ where, script: String(step.run) }))
 }
 
-/** Every shell snippet of README.md, docs/*.md, SECURITY.md, CONTRIBUTING.md and examples/binarly-scan.sh. */
+/** Every shell snippet of README.md, docs/*.md, SECURITY.md, CONTRIBUTING.md, and every script in examples/. */
 function shellSnippets(): Snippet[] {
   const snippets: Snippet[] = []
   for (const file of [...docFiles(), 'SECURITY.md', 'CONTRIBUTING.md']) {
@@ -47,10 +47,12 @@ function shellSnippets(): Snippet[] {
       }
     }
   }
-  snippets.push({
-    where: 'examples/binarly-scan.sh',
-    script: readFileSync(join(ROOT, 'examples/binarly-scan.sh'), 'utf8')
-  })
+  const examples = join(ROOT, 'examples')
+  for (const name of existsSync(examples) ? readdirSync(examples) : []) {
+    if (/\.(sh|bash)$/.test(name)) {
+      snippets.push({ where: `examples/${name}`, script: readFileSync(join(examples, name), 'utf8') })
+    }
+  }
   return snippets
 }
 
@@ -196,9 +198,9 @@ function credentialsInArgv(script: string): string[] {
 describe('shell examples never put a credential into a command’s arguments', () => {
   const snippets = shellSnippets()
 
-  test('the snippets are found: the README’s first workflow, the token command’s, the example script', () => {
+  test('the snippets are found: the README’s, the token command’s, the scan page’s one curl call', () => {
     assert.ok(snippets.length >= 10, `only ${snippets.length} snippets`)
-    for (const where of ['README.md:', 'docs/token-command.md:', 'examples/binarly-scan.sh']) {
+    for (const where of ['README.md:', 'docs/token-command.md:', 'docs/binarly-scan.md:']) {
       assert.ok(
         snippets.some(s => s.where.startsWith(where)),
         `no snippet of ${where}`

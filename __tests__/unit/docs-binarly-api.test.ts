@@ -55,8 +55,13 @@ test('the docs say where BINARLY_API_URL comes from', () => {
   const readme = readDoc('README.md')
   assert.match(
     readme,
-    /`BINARLY_API_URL`, the base URL of your Binarly API \(Binarly's docs do not give it: ask Binarly\s+support, or the\s+admin of your on-premises installation\)/
+    /`BINARLY_API_URL`, the base URL of your Binarly API \(on Binarly SaaS it may be left\s+out: the step derives it from the Auth URL and prints it\)/
   )
+  const page = readDoc('docs/binarly-scan.md')
+  const section = page.slice(page.indexOf('## Where the API URL comes from'))
+  assert.match(section, /Binarly's documentation does not give it/)
+  assert.match(section, /third-party\s+description of Binarly's API \(github\.com\/api-evangelist\/binarly/)
+  assert.match(section, /ask Binarly support,\s+or the admin of your installation/)
 })
 
 test('paths become templates', () => {

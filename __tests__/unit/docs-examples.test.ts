@@ -15,7 +15,10 @@ import { docFiles, fences, type Fence } from '../support/markdown.ts'
 import { ROOT } from '../support/runner.ts'
 
 const action = readActionYml()
+const scanAction = readActionYml('scan/action.yml')
 const THIS_ACTION = /^(\.\/|[^/\s]+\/binarly-m2m-auth@)/
+/** The scan step of this repository (scan/action.yml), as the examples refer to it. */
+const SCAN_STEP = /^[^/\s]+\/binarly-m2m-auth\/scan@/
 /** How an example refers to the action: the placeholder owner, and the major tag or a pinned commit. */
 const REFERENCE = /^<owner>\/binarly-m2m-auth@(v\d+|<sha>)$/
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version
@@ -55,7 +58,7 @@ describe('YAML examples in README.md and docs/', () => {
     assert.ok(examples.length >= 8, `only ${examples.length} YAML examples found`)
     const README = fences('README.md').filter(f => f.lang === 'yaml')
     assert.ok(README.length >= 3)
-    // The README's first example is a complete workflow that checks out the code and calls the API in run: |.
+    // The README's first example is a complete workflow that checks out the code, signs in and scans.
     const first = parse(README[0]?.text ?? '') as Entry
     assert.ok('on' in first && 'permissions' in first, 'the first README example has on: and permissions:')
     const steps = stepsOf(README[0]?.text ?? '')
@@ -68,8 +71,8 @@ describe('YAML examples in README.md and docs/', () => {
       'it uses the action'
     )
     assert.ok(
-      steps.some(s => typeof s.run === 'string' && s.run.includes('\n')),
-      'it has a run: | step'
+      steps.some(s => SCAN_STEP.test(String(s.uses))),
+      'it has the scan step'
     )
   })
 
@@ -117,9 +120,26 @@ describe('YAML examples in README.md and docs/', () => {
             assert.match(authUrl, /^\$\{\{ (vars|secrets)\.BINARLY_AUTH_URL \}\}$/, `${fence.where}: auth-url`)
           }
         }
+        const scanIds = new Set<string>()
+        for (const step of stepsOf(workflow).filter(s => SCAN_STEP.test(String(s.uses)))) {
+          assert.match(String(step.uses), /^<owner>\/binarly-m2m-auth\/scan@(v\d+|<sha>)$/, fence.where)
+          if (typeof step.id === 'string') scanIds.add(step.id)
+          const inputs = isEntry(step.with) ? step.with : {}
+          for (const name of Object.keys(inputs)) {
+            assert.ok(name in scanAction.inputs, `${fence.where}: input ${name} is not in scan/action.yml`)
+          }
+          for (const [name, input] of Object.entries(scanAction.inputs)) {
+            if (input.required === true) assert.ok(name in inputs, `${fence.where}: required input ${name} is missing`)
+          }
+        }
         for (const [, id, output] of workflow.matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
           if (id && ids.has(id))
             assert.ok(output && output in action.outputs, `${fence.where}: output ${output} is not in action.yml`)
+          if (id && scanIds.has(id))
+            assert.ok(
+              output && output in scanAction.outputs,
+              `${fence.where}: output ${output} is not in scan/action.yml`
+            )
         }
       })
     })

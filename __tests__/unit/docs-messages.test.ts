@@ -21,6 +21,8 @@ import { checkIssuedClient, githubIdToken, requireIdTokenPermission } from '../.
 import { runMain } from '../../src/run-main.ts'
 import { requestToken } from '../../src/oauth/token-request.ts'
 import { runTokenCommand } from '../../src/agent/cli.ts'
+import { deriveApiUrl } from '../../src/scan/api-url.ts'
+import { agentTokens } from '../../src/scan/tokens.ts'
 import { TransportError } from '../../src/net/transport.ts'
 import { type HttpResponse, type Transport } from '../../src/net/http.ts'
 import { testDeps } from '../support/fake-core.ts'
@@ -273,6 +275,9 @@ async function corpus(): Promise<string[]> {
     add(await said(() => resolveEndpoints(new URL(url), async () => answer, attempts)))
   }
   add(...(await tokenCommandMessages()))
+  // The scan step: without the agent, and api-url derived from a SaaS Auth URL.
+  add(await said(() => agentTokens({}, () => undefined)))
+  add(deriveApiUrl('https://auth-acme.binarly.cloud/realms/BinarlyRealm/protocol/openid-connect/token').notice)
   return messages
 }
 

@@ -29,10 +29,10 @@ function entryModules(): string[] {
     })
 }
 
-test('the entrypoints call run() of src/main.ts, src/post.ts, src/agent/process.ts and src/agent/command.ts', () => {
+test('the entrypoints call run() of src/main.ts, src/post.ts, src/agent/process.ts, src/agent/command.ts and src/scan.ts', () => {
   assert.deepEqual(
     entryModules().sort(),
-    ['agent/command', 'agent/process', 'main', 'post'].map(name => join(ROOT, 'src', `${name}.ts`))
+    ['agent/command', 'agent/process', 'main', 'post', 'scan'].map(name => join(ROOT, 'src', `${name}.ts`))
   )
 })
 

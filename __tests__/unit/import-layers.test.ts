@@ -54,6 +54,19 @@ test('an import into a folder on a higher layer fails, `import type` and import(
   ])
 })
 
+test('the scan step may ask the agent, and the agent may not import the scan step', () => {
+  const root = tree({
+    'scan/tokens.ts': "import { askAgent } from '../agent/client.js'\n",
+    'agent/client.ts': "import type { ScanConfig } from '../scan/config.js'\n",
+    'scan/config.ts': '',
+    'share/matrix.ts': "import { run } from '../scan/tokens.js'\n"
+  })
+  assert.deepEqual(checkImportLayers(root), [
+    'src/agent/client.ts imports src/scan/config.ts: src/scan/ is on a layer above it (src/agent/)',
+    'src/share/matrix.ts imports src/scan/tokens.ts: src/scan/ is on a layer above it (src/share/)'
+  ])
+})
+
 test('folders on one layer may not import each other', () => {
   const root = tree({ 'share/matrix.ts': "import { x } from '../agent/start.js'\n", 'agent/start.ts': '' })
   assert.deepEqual(checkImportLayers(root), [

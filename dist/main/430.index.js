@@ -34,6 +34,8 @@ var external_node_path_ = __webpack_require__(6760);
  */
 /** The file in the agent's directory that tells callers where the agent listens and the key it wants. */
 const AGENT_FILE = 'agent.json';
+/** The variable the main step exports with the path of `binarly-token` (<agent directory>/bin/binarly-token). */
+const COMMAND_VARIABLE = 'BINARLY_TOKEN_COMMAND';
 /** The variable the `binarly-token` wrapper scripts set to the agent's directory. */
 const AGENT_DIR_VARIABLE = 'BINARLY_TOKEN_AGENT';
 /** The prefix of the directory in the system's temp directory that holds the socket when RUNNER_TEMP is too deep. */
@@ -116,7 +118,7 @@ var state = __webpack_require__(6003);
 
 
 const COMMAND_NAME = 'binarly-token';
-const COMMAND_VARIABLE = 'BINARLY_TOKEN_COMMAND';
+
 /** The agent ends by itself this long after it started, if nothing ended it before. */
 const AGENT_MAX_LIFETIME_MS = 24 * 60 * 60 * 1000;
 /** How much longer than `timeout` the post step waits for the agent's stop answer (it waits for exchanges). */

@@ -178,6 +178,8 @@ var runner_state = __webpack_require__(6003);
  */
 /** The file in the agent's directory that tells callers where the agent listens and the key it wants. */
 const protocol_AGENT_FILE = 'agent.json';
+/** The variable the main step exports with the path of `binarly-token` (<agent directory>/bin/binarly-token). */
+const COMMAND_VARIABLE = 'BINARLY_TOKEN_COMMAND';
 /** The variable the `binarly-token` wrapper scripts set to the agent's directory. */
 const AGENT_DIR_VARIABLE = 'BINARLY_TOKEN_AGENT';
 /** The prefix of the directory in the system's temp directory that holds the socket when RUNNER_TEMP is too deep. */

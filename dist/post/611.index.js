@@ -11,7 +11,9 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   sendThroughProxy: () => (/* binding */ sendThroughProxy)
 /* harmony export */ });
 /* harmony import */ var _actions_http_client__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2779);
-/* harmony import */ var _http_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9663);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _http_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9663);
 /**
  * A request through the forward proxy the environment names: `@actions/http-client` opens the CONNECT
  * tunnel (or plain proxying) exactly as every toolkit action does. Loaded by transport.ts only when a
@@ -19,15 +21,19 @@ __webpack_require__.r(__webpack_exports__);
  */
 
 
+
 async function sendThroughProxy(request, signal) {
-    const client = new _actions_http_client__WEBPACK_IMPORTED_MODULE_0__/* .HttpClient */ .Qq(_http_js__WEBPACK_IMPORTED_MODULE_1__/* .USER_AGENT */ ._, [abortOn(signal)], {
+    const client = new _actions_http_client__WEBPACK_IMPORTED_MODULE_0__/* .HttpClient */ .Qq(_http_js__WEBPACK_IMPORTED_MODULE_2__/* .USER_AGENT */ ._, [abortOn(signal)], {
         allowRedirects: false,
         allowRetries: false,
         keepAlive: false,
         socketTimeout: request.timeoutMs
     });
     try {
-        const response = await client.request(request.method, request.url, request.body ?? null, request.headers);
+        // Behind a proxy, http-client takes a stream: a read stream of the file (file-body.ts is the direct path's).
+        const body = request.file ? (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.createReadStream)(request.file.path) : (request.body ?? null);
+        const headers = request.file ? { ...request.headers, 'content-length': String(request.file.size) } : request.headers;
+        const response = await client.request(request.method, request.url, body, headers);
         return { message: response.message, dispose: () => client.dispose() };
     }
     catch (error) {

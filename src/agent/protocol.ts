@@ -9,6 +9,9 @@
 /** The file in the agent's directory that tells callers where the agent listens and the key it wants. */
 export const AGENT_FILE = 'agent.json'
 
+/** The variable the main step exports with the path of `binarly-token` (<agent directory>/bin/binarly-token). */
+export const COMMAND_VARIABLE = 'BINARLY_TOKEN_COMMAND'
+
 /** The variable the `binarly-token` wrapper scripts set to the agent's directory. */
 export const AGENT_DIR_VARIABLE = 'BINARLY_TOKEN_AGENT'
 
@@ -60,6 +63,11 @@ export type TokenAnswer =
       minValidity: number
       /** Set when even a fresh token lives shorter than asked: how long fresh tokens live, in seconds. */
       shortLived?: number
+      /**
+       * The auth-url the agent exchanges at (the scan step derives a SaaS API URL from it): what the main
+       * step was given, held in the agent's memory, not what a later step may have written since.
+       */
+      authUrl?: string
     }
   | { ok: false; error: string }
 

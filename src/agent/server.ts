@@ -228,7 +228,14 @@ export async function startAgent(setup: AgentSetup, deps: AgentDeps): Promise<Ru
     try {
       const { token, fresh, shortLived } =
         request.op === 'renew' ? await cache.renew(request.refused, minValidity) : await cache.get(minValidity)
-      return { ok: true, token: wire(token), fresh, minValidity, ...(shortLived === undefined ? {} : { shortLived }) }
+      return {
+        ok: true,
+        token: wire(token),
+        fresh,
+        minValidity,
+        ...(shortLived === undefined ? {} : { shortLived }),
+        authUrl: config.authUrl.href
+      }
     } catch (error) {
       return { ok: false, error: describeError(error) }
     }

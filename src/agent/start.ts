@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { AGENT_DIR_VARIABLE, AGENT_FILE, SHORT_SOCKET_PREFIX, type AgentFile } from './protocol.js'
+import { AGENT_DIR_VARIABLE, AGENT_FILE, COMMAND_VARIABLE, SHORT_SOCKET_PREFIX, type AgentFile } from './protocol.js'
 import { closeIpc } from './ipc.js'
 import { freshSecret } from './stop-proof.js'
 import type { Config } from '../common/config.js'
@@ -23,7 +23,7 @@ import { STATE } from '../runner/state.js'
 import type { AgentSetup } from './server.js'
 
 export const COMMAND_NAME = 'binarly-token'
-export const COMMAND_VARIABLE = 'BINARLY_TOKEN_COMMAND'
+export { COMMAND_VARIABLE }
 /** The agent ends by itself this long after it started, if nothing ended it before. */
 export const AGENT_MAX_LIFETIME_MS = 24 * 60 * 60 * 1000
 /** How much longer than `timeout` the post step waits for the agent's stop answer (it waits for exchanges). */

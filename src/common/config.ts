@@ -3,6 +3,21 @@
  * Nothing here touches the network; a bad input fails with the input's name and what to change.
  */
 import { InputError } from './errors.js'
+import {
+  isLoopbackHost,
+  loggable,
+  NETWORK_LIMITS,
+  parseBoolean,
+  parseCaCertificate,
+  parseNumber,
+  refuseCommandPrefix,
+  textOrFile,
+  type ConfigIO,
+  type InputReader,
+  type NumberLimits
+} from './inputs.js'
+
+export { envInputReader, isLoopbackHost, type ConfigIO, type InputReader, type NumberLimits } from './inputs.js'
 
 export const AUTH_METHODS = [
   'client_secret_post',
@@ -85,34 +100,9 @@ export const DEFAULTS = {
   'token-command': 'false'
 } as const
 
-/**
- * Reads one input. `undefined` means "not given at all" (the action.yml default applies); an empty string
- * means "given, and empty" (for `env-var`: export nothing).
- */
-export type InputReader = (name: string) => string | undefined
-
-/** Reads inputs the way the runner passes them: `INPUT_<NAME>`, upper-cased, spaces as underscores. */
-export function envInputReader(env: NodeJS.ProcessEnv): InputReader {
-  return name => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`]
-}
-
-export interface ConfigIO {
-  /** Reads a file named by an input that takes "text or a path" (`ca-certificate`, `private-key`). */
-  readFile(path: string): string
-}
-
-export interface NumberLimits {
-  min: number
-  max: number
-  integer: boolean
-  /** What the number counts, for messages and the README. */
-  unit: string
-}
-
 /** The numeric inputs: their ranges and units (the README's inputs table states the same). */
 export const NUMBER_LIMITS = {
-  timeout: { min: 1, max: 3600, integer: false, unit: 'seconds' },
-  retries: { min: 0, max: 10, integer: true, unit: 'retries' },
+  ...NETWORK_LIMITS,
   'min-validity': { min: 0, max: 86400, integer: true, unit: 'seconds' }
 } as const satisfies Record<string, NumberLimits>
 
@@ -204,12 +194,6 @@ export function readConfig(read: InputReader, io: ConfigIO): Config {
     tokenCommand,
     warnings
   }
-}
-
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '')
-  // Not `*.localhost`: glibc sends those names to the configured DNS server, which may answer anything.
-  return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1'
 }
 
 /** `http://` only to loopback, or anywhere when `allow-http` says so (with a warning). */
@@ -328,63 +312,6 @@ function parseAlgorithm<T extends string>(raw: string, allowed: readonly T[], fa
   return found
 }
 
-/** Inputs that take "the PEM text, or a path to a file holding it". */
-function textOrFile(name: string, raw: string, io: ConfigIO, label: string): string {
-  if (raw.includes('-----BEGIN ')) return raw
-  if (raw.includes('\n')) {
-    throw new InputError(name, `is neither PEM text (-----BEGIN ${label}-----) nor a file path.`)
-  }
-  let text: string
-  try {
-    text = io.readFile(raw)
-  } catch (error) {
-    // The value is not echoed: it may be key material pasted without its PEM armour.
-    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable'
-    throw new InputError(
-      name,
-      `is not PEM text (no -----BEGIN ${label}----- line), so it was taken as a file path, and no such file could be read (${code}): pass the whole PEM text, or a path to a file the job can read.`
-    )
-  }
-  if (!text.includes('-----BEGIN ')) {
-    throw new InputError(name, `names a file that holds no PEM block (-----BEGIN ${label}-----).`)
-  }
-  return text
-}
-
-function parseCaCertificate(raw: string, io: ConfigIO): string | undefined {
-  if (!raw) return undefined
-  const pem = textOrFile('ca-certificate', raw, io, 'CERTIFICATE')
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new InputError(
-      'ca-certificate',
-      'holds no certificate (-----BEGIN CERTIFICATE-----): pass the PEM of the CA that issued the Auth URL server certificate.'
-    )
-  }
-  return pem
-}
-
-/**
- * `##[` starts a workflow command anywhere in a log line (the runner's legacy syntax), and inputs are quoted
- * in log lines: an input that holds it is refused rather than quoted.
- */
-function refuseCommandPrefix(name: string, value: string): void {
-  if (value.includes('##[')) {
-    throw new InputError(
-      name,
-      'contains "##[", which the runner reads as a workflow command wherever it appears in a log line: remove it.'
-    )
-  }
-}
-
-/** A text input the log quotes: no control characters (line breaks), no `##[`. */
-function loggable(name: string, value: string): string {
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) {
-    throw new InputError(name, 'contains control characters (a line break?): set it on one line.')
-  }
-  refuseCommandPrefix(name, value)
-  return value
-}
-
 /** RFC 6749 §3.3: scope tokens are printable ASCII except space, `"` and `\`. */
 function parseScope(raw: string): string | undefined {
   const tokens = raw.split(/\s+/).filter(Boolean)
@@ -442,12 +369,6 @@ function parseEnvVar(raw: string): string {
   return raw
 }
 
-/**
- * The words a yes/no input takes, in any letter case: what `core.getBooleanInput` takes (true, false), and the
- * yes/on/1 and no/off/0 that v1.0.0 shipped accepting (inputs within a major version only grow).
- */
-export const BOOLEAN_WORDS = { true: ['true', 'yes', 'on', '1'], false: ['false', 'no', 'off', '0'] } as const
-
 /** HKDF does not slow guessing, and the sealed value may be in a public log: the passphrase must be long. */
 export const MIN_PASSPHRASE_LENGTH = 16
 
@@ -461,23 +382,4 @@ function parsePassphrase(raw: string): string | undefined {
     )
   }
   return raw
-}
-
-function parseBoolean(name: string, raw: string): boolean {
-  const word = raw.toLowerCase()
-  if ((BOOLEAN_WORDS.true as readonly string[]).includes(word)) return true
-  if ((BOOLEAN_WORDS.false as readonly string[]).includes(word)) return false
-  throw new InputError(name, `"${raw}" is not a boolean: use true or false (yes/no, on/off and 1/0 work too).`)
-}
-
-function parseNumber(name: string, raw: string, limits: NumberLimits): number {
-  const value = Number(raw)
-  const range = `use ${limits.integer ? 'a whole number' : 'a number'} of ${limits.unit} from ${limits.min} to ${limits.max}`
-  if (raw === '' || !Number.isFinite(value) || (limits.integer && !Number.isInteger(value))) {
-    throw new InputError(name, `"${raw}" is not ${limits.integer ? 'a whole number' : 'a number'}: ${range}.`)
-  }
-  if (value < limits.min || value > limits.max) {
-    throw new InputError(name, `${value} is out of range: ${range}.`)
-  }
-  return value
 }

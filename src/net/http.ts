@@ -6,10 +6,15 @@
 import type { IncomingMessage } from 'node:http'
 
 export interface HttpRequest {
-  method: 'GET' | 'POST'
+  method: 'GET' | 'POST' | 'PUT'
   url: string
   headers: Record<string, string>
   body?: string
+  /**
+   * A body sent from a file instead of `body` (the scan step's upload): read anew for each attempt, sent with
+   * its length, never held in memory (file-body.ts).
+   */
+  file?: { path: string; size: number }
   /** Hard limit for this attempt: connect, send, headers and body. */
   timeoutMs: number
 }

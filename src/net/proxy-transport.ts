@@ -5,6 +5,7 @@
  */
 import { HttpClient } from '@actions/http-client'
 import type { RequestHandler } from '@actions/http-client/lib/interfaces'
+import { createReadStream } from 'node:fs'
 import type { RequestOptions, request as httpRequest } from 'node:http'
 import { USER_AGENT, type HttpRequest, type OpenResponse } from './http.js'
 
@@ -16,7 +17,10 @@ export async function sendThroughProxy(request: HttpRequest, signal: AbortSignal
     socketTimeout: request.timeoutMs
   })
   try {
-    const response = await client.request(request.method, request.url, request.body ?? null, request.headers)
+    // Behind a proxy, http-client takes a stream: a read stream of the file (file-body.ts is the direct path's).
+    const body = request.file ? createReadStream(request.file.path) : (request.body ?? null)
+    const headers = request.file ? { ...request.headers, 'content-length': String(request.file.size) } : request.headers
+    const response = await client.request(request.method, request.url, body, headers)
     return { message: response.message, dispose: () => client.dispose() }
   } catch (error) {
     client.dispose()

@@ -66,12 +66,18 @@ async function sendDirect(request: HttpRequest, url: URL, signal: AbortSignal): 
   const { request: send } = url.protocol === 'https:' ? await import('node:https') : await import('node:http')
   const headers: Record<string, string | number> = { ...request.headers, 'user-agent': USER_AGENT }
   if (request.body !== undefined) headers['content-length'] = Buffer.byteLength(request.body, 'utf8')
+  if (request.file) headers['content-length'] = request.file.size
   return new Promise((resolve, reject) => {
     const outgoing = send(url, { method: request.method, headers, agent: false, signal }, message =>
       resolve({ message, dispose: () => message.destroy() })
     )
     outgoing.on('error', reject)
-    outgoing.end(request.body)
+    if (!request.file) return void outgoing.end(request.body)
+    // A file of several GB is read a chunk at a time, never whole; a read that fails ends the request.
+    const file = request.file
+    void import('./file-body.js')
+      .then(({ sendFile }) => sendFile(outgoing, file))
+      .catch((error: unknown) => outgoing.destroy(error as Error))
   })
 }
 

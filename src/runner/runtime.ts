@@ -2,7 +2,7 @@
 import type * as actionsCore from '@actions/core'
 import { readFileSync } from 'node:fs'
 import { appendFile } from 'node:fs/promises'
-import { envInputReader } from '../common/config.js'
+import { envInputReader } from '../common/inputs.js'
 import type { Core, Deps, PostDeps, StepCore } from './deps.js'
 import { describeError } from '../common/errors.js'
 import { realClock } from '../net/retry.js'
