@@ -8,6 +8,7 @@ import { runMain } from '../../src/run-main.ts'
 import { runPost } from '../../src/run-post.ts'
 import { httpTransport } from '../../src/net/transport.ts'
 import { testDeps } from '../support/fake-core.ts'
+import { holdsPieceOf } from '../support/leaks.ts'
 import { CLIENTS, startOidcServer, type OidcServer } from '../support/oidc-server.ts'
 
 let server: OidcServer
@@ -147,9 +148,18 @@ describe('runPost', () => {
   })
 
   test('a failing revocation endpoint is an error for the entry to turn into a warning', async () => {
-    const state = { ...(await main({ retries: '0' })).state, 'revocation-endpoint': `${server.issuer}/nowhere` }
-    const { deps } = testDeps(inputs({ retries: '0' }), {}, { state })
+    const state: Record<string, string> = {
+      ...(await main({ retries: '0' })).state,
+      'revocation-endpoint': `${server.issuer}/nowhere`
+    }
+    const { deps, recorded } = testDeps(inputs({ retries: '0' }), {}, { state })
     await assert.rejects(runPost(deps), /Could not revoke the token at .*: HTTP 404.*set revoke: false/)
+    // The audit says so, and carries nothing of the token: not even a prefix to tell it by.
+    const summary = recorded.summaries.join('\n')
+    assert.match(summary, /\| main step \| .* \| not revoked: the revocation failed \(see the warnings\) \|/)
+    const token = state.token ?? ''
+    assert.ok(token.length >= 16)
+    assert.ok(!holdsPieceOf(summary, token), 'a piece of the token is in the job summary')
   })
 })
 
@@ -166,6 +176,21 @@ describe('sharing, in-process', () => {
     assert.equal(job.env.BINARLY_ACCESS_TOKEN, auth.outputs['access-token'])
     assert.equal(job.state.shared, 'true')
     assert.match(job.summaries[0] ?? '', /reusing the shared-token of this run/)
+    // The audit of each post step: the token is the sharing job's, and the reusing job's is another job's.
+    for (const [state, mintedBy] of [
+      [auth.state, 'main step'],
+      [job.state, 'another job of this run (shared-token)']
+    ] as const) {
+      const post = testDeps(inputs(), {}, { state })
+      await runPost(post.deps)
+      assert.match(
+        post.recorded.summaries.join('\n'),
+        new RegExp(
+          `^\\| ${mintedBy.replace(/[()]/g, '\\$&')} \\| .* \\| not revoked: shared with other jobs of this run \\|$`,
+          'm'
+        )
+      )
+    }
   })
 
   test('a sealed token of another run falls back to an exchange, with a warning', async () => {

@@ -42,6 +42,12 @@ test('the stop proofs: bound to the key, the nonce and every line', () => {
   assert.ok(sameProof(requestProof(key, 'n'), requestProof(key, 'n')))
   assert.ok(!sameProof(requestProof(key, 'n'), requestProof(key, 'm')))
   assert.ok(!sameProof(requestProof(key, 'n'), 'short'))
+  // Fails closed whatever the lengths: no prefix, extension or empty value of a proof passes for it.
+  const real = requestProof(key, 'n')
+  for (const forged of ['', real.slice(0, 1), real.slice(0, -1), `${real}x`, ` ${real}`]) {
+    assert.ok(!sameProof(real, forged), JSON.stringify(forged))
+    assert.ok(!sameProof(forged, real), JSON.stringify(forged))
+  }
   const proof = (lines: string[], nonce = 'n'): string => {
     const mac = new AnswerProof(key, nonce)
     for (const line of lines) mac.line(line)

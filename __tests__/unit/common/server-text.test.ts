@@ -14,6 +14,19 @@ describe('printable', () => {
     assert.equal(printable(' tab\tand  spaces ', 80), 'tab and spaces')
   })
 
+  test('every control character is escaped: each of C0 (but tab), DEL, C1, U+2028 and U+2029', () => {
+    // Each one, not a random sample (the property below draws them at random, so it may miss one in a run).
+    const controls = [0x2028, 0x2029]
+    for (let code = 0; code <= 0x9f; code++) if ((code < 0x20 && code !== 0x09) || code >= 0x7f) controls.push(code)
+    for (const code of controls) {
+      const out = printable(`a${String.fromCharCode(code)}b`, 80)
+      assert.equal(
+        out,
+        `a\\u${code.toString(16).padStart(4, '0')}b`.replace(/\\u000a/, '\\n').replace(/\\u000d/, '\\r')
+      )
+    }
+  })
+
   test('whatever the text, the result is one line that cannot start a workflow command', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 200 }), text => {
