@@ -1,0 +1,43 @@
+// The mutation gate on the security core (`npm run test:mutation`; CONTRIBUTING.md, "Mutation testing").
+// Stryker mutates the files of `mutate` in a sandbox copy and runs, for each mutant, the test files that
+// reached it (coverage per test file): the tests that import src/ through tsx, so the mutant runs in the test's
+// own process. The sandbox builds its own test bundles from the mutated src/ (buildCommand), so the tests that
+// also start the bundled agent run the same code, the active mutant included (Stryker passes it in the
+// environment, which the agent inherits); a mutant only a child process reaches shows as "no coverage".
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  packageManager: 'npm',
+  mutate: [
+    'src/agent/**/*.ts',
+    'src/share/seal.ts',
+    'src/common/server-text.ts',
+    'src/runner/masking.ts',
+    'src/oauth/revoke.ts',
+    'src/run-post.ts'
+  ],
+  testRunner: 'tap',
+  tap: {
+    testFiles: [
+      '__tests__/unit/agent/*.test.ts',
+      '__tests__/unit/share/seal.test.ts',
+      '__tests__/unit/common/server-text.test.ts',
+      '__tests__/unit/runner/masking.test.ts',
+      '__tests__/unit/oauth/revoke.test.ts',
+      '__tests__/e2e/run-post.test.ts',
+      '__tests__/e2e/token-agent.test.ts'
+    ],
+    nodeArgs: ['--import', 'tsx', '-r', '{{hookFile}}', '--test-reporter=tap', '{{testFile}}']
+  },
+  buildCommand: 'node scripts/mutation-build.mjs',
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  coverageAnalysis: 'perTest',
+  concurrency: 2,
+  timeoutMS: 20_000,
+  timeoutFactor: 2,
+  ignorePatterns: ['.cache', 'coverage', 'reports', '__tests__/keycloak'],
+  reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  thresholds: { high: 95, low: 90, break: 90 }
+}
