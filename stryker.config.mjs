@@ -4,6 +4,14 @@
 // own process. The sandbox builds its own test bundles from the mutated src/ (buildCommand), so the tests that
 // also start the bundled agent run the same code, the active mutant included (Stryker passes it in the
 // environment, which the agent inherits); a mutant only a child process reaches shows as "no coverage".
+
+/**
+ * Mutants no test can kill, because they do not change what the code does: the file, the exact source text of
+ * the smallest expression or statement that holds them, and why (stryker-equivalent.mjs ignores them; an
+ * entry that matches no code fails the run). Anything else that survives is a missing test.
+ */
+export const EQUIVALENT_MUTANTS = []
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   packageManager: 'npm',
@@ -29,6 +37,8 @@ export default {
     nodeArgs: ['--import', 'tsx', '-r', '{{hookFile}}', '--test-reporter=tap', '{{testFile}}']
   },
   buildCommand: 'node scripts/mutation-build.mjs',
+  plugins: ['@stryker-mutator/*', './stryker-equivalent.mjs'],
+  ignorers: ['equivalent'],
   checkers: ['typescript'],
   tsconfigFile: 'tsconfig.json',
   coverageAnalysis: 'perTest',
