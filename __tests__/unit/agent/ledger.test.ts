@@ -36,6 +36,28 @@ test('every token minted, in order; the value only of those still valid and not 
   ])
 })
 
+test('revokedAtRenewal marks that token only, and no token the agent did not mint', () => {
+  const ledger = new TokenLedger()
+  ledger.add(token('a', 60), 'binarly-token', T0)
+  ledger.add(token('b', 60), 'binarly-token', T0)
+  ledger.revokedAtRenewal(token('b', 60), T0 + 1000)
+  ledger.revokedAtRenewal(token('the main step’s', 60), T0 + 1000)
+  assert.deepEqual(
+    ledger.entries.map(entry => [entry.token.accessToken, entry.revokedAtRenewal]),
+    [
+      ['a', undefined],
+      ['b', T0 + 1000]
+    ]
+  )
+})
+
+test('a token whose expiry is the stop’s instant has expired: no value to revoke', () => {
+  const ledger = new TokenLedger()
+  ledger.add(token('a', 60), 'binarly-token', T0)
+  assert.equal(ledger.stopLines(T0 + 60_000)[0]?.token, undefined)
+  assert.equal(ledger.stopLines(T0 + 59_999)[0]?.token, 'a')
+})
+
 test('the stop proofs: bound to the key, the nonce and every line', () => {
   const key = freshSecret()
   assert.notEqual(key, freshSecret())

@@ -53,6 +53,35 @@ describe('redact', () => {
   })
 })
 
+describe('redact and printable, case by case', () => {
+  test('a secret in HTML text: every escaped character', () => {
+    const secret = `a&b<c>d"e'f`
+    assert.equal(redact(`[a&amp;b&lt;c&gt;d&quot;e&#39;f]`, [secret]), '[***]')
+    assert.equal(redact('[a&amp;b]', ['a&b']), '[***]')
+    // The rest of the text is left as it is, escapes included.
+    assert.equal(redact('x &amp; y', ['secret-value']), 'x &amp; y')
+  })
+
+  test('a secret containing another is redacted whole; an empty secret is none', () => {
+    assert.equal(redact('<abcdef>', ['abc', 'abcdef']), '<***>')
+    assert.equal(redact('<abcdef>', ['abcdef', 'abc']), '<***>')
+    assert.equal(redact('abc', ['']), 'abc')
+    assert.equal(printable('abc', 80, ['']), 'abc')
+  })
+
+  test('a secret that re-forms around the marker: nothing of the text is kept', () => {
+    assert.equal(redact('x**y', ['**']), '(withheld: it contains a secret)')
+    assert.equal(printable('x**y', 80, ['**']), '(withheld: it contains a secret)')
+  })
+
+  test('no secrets given: nothing is redacted; longer than max: cut to max, with an ellipsis', () => {
+    assert.equal(printable('Stryker was here', 80), 'Stryker was here')
+    assert.equal(printable('abcdef', 4), 'abc…')
+    assert.equal(printable('abcd', 4), 'abcd')
+    assert.equal(printable('abcde', 4).length, 4)
+  })
+})
+
 describe('printable and the runner’s ##[ commands', () => {
   test('##[ is broken wherever it is; nothing else changes', () => {
     assert.equal(printable('a ##[error]x ###[warning]y', 80), 'a ##\\[error]x ###\\[warning]y')

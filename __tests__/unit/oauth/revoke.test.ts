@@ -35,7 +35,12 @@ before(async () => {
 })
 after(() => server.close())
 
-async function revoke(status: number, inputs: Record<string, string> = {}, expiresAt = '2099-01-01T00:00:00.000Z') {
+async function revoke(
+  status: number,
+  inputs: Record<string, string> = {},
+  expiresAt = '2099-01-01T00:00:00.000Z',
+  endpoint = url
+) {
   answer = { status, body: `no: ${TOKEN}` }
   received = []
   const all: Record<string, string> = {
@@ -47,14 +52,14 @@ async function revoke(status: number, inputs: Record<string, string> = {}, expir
   }
   const config = readConfig(name => all[name], { readFile: () => '' })
   const { core, recorded } = fakeCore()
-  const deps = await postStepRevocation(config, url, undefined, {
+  const deps = await postStepRevocation(config, endpoint, undefined, {
     core,
     transport: httpTransport,
     clock: realClock,
     env: {},
     trustCAs: async () => 0
   })
-  const done = revokeToken(config, { token: TOKEN, revocationEndpoint: url, tokenEndpoint: url, expiresAt }, deps)
+  const done = revokeToken(config, { token: TOKEN, revocationEndpoint: endpoint, tokenEndpoint: url, expiresAt }, deps)
   return { done, recorded }
 }
 
@@ -76,6 +81,19 @@ test('RFC 7009: the token, its hint, then the client authentication of the excha
       authorization: `Basic ${Buffer.from('the-client:the-secret-value').toString('base64')}`
     }
   ])
+})
+
+test('what authenticates the client is masked before it is sent; the log names the revocation', async () => {
+  const basic = await revoke(200, { 'auth-method': 'client_secret_basic' })
+  await basic.done
+  const header = Buffer.from('the-client:the-secret-value').toString('base64')
+  assert.ok(basic.recorded.calls.some(([kind, value]) => kind === 'setSecret' && value === header))
+  assert.match(basic.recorded.calls.find(([kind]) => kind === 'debug')?.[1] ?? '', /^Revocation: attempt 1 succeeded/)
+})
+
+test('a revocation endpoint nothing answers at: the failure says so, with no HTTP status', async () => {
+  const { done } = await revoke(200, { retries: '0' }, '2099-01-01T00:00:00.000Z', 'http://127.0.0.1:1/revoke')
+  await assert.rejects(done, /Could not revoke the token at http:\/\/127\.0\.0\.1:1\/revoke: network error talking to/)
 })
 
 test('every 2xx is revoked; any other answer is a failure, never a success', async () => {
