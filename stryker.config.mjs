@@ -15,6 +15,26 @@ export const EQUIVALENT_MUTANTS = [
     file: 'src/oauth/revoke.ts',
     code: 'response.status >= 200',
     why: "no HTTP/1.1 answer has a final status under 200 (node's client takes 1xx as interim, 101 as an upgrade)"
+  },
+  {
+    file: 'src/share/seal.ts',
+    code: '{ authTagLength: TAG_BYTES }',
+    why: "16 bytes is node:crypto's AES-GCM tag length anyway, and unseal refuses a tag of any other length first"
+  },
+  {
+    file: 'src/share/seal.ts',
+    code: "typeof part === 'string'",
+    why: "the one string part is SHARE_FORMAT, and a string's toString('base64url') ignores its argument"
+  },
+  {
+    file: 'src/share/seal.ts',
+    code: 'parts.slice(1)',
+    why: 'the part it leaves out is SHARE_FORMAT ("v2"), which the base64url pattern accepts as well'
+  },
+  {
+    file: 'src/share/seal.ts',
+    code: '{\n    return undefined\n  }',
+    why: 'without it, a payload that is not JSON leaves value undefined, which the next line refuses the same way'
   }
 ]
 
