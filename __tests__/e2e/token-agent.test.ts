@@ -833,7 +833,7 @@ describe('the post step stops the agent (stopTokenAgent)', () => {
     const { token, post, exits, dir } = await minted()
     let now = Date.now()
     const killed: number[] = []
-    await stopTokenAgent({
+    const rows = await stopTokenAgent({
       ...post.deps,
       clock: { now: () => now, sleep: async ms => void (now += ms), random: () => 0 },
       alive: () => killed.length === 0,
@@ -843,15 +843,27 @@ describe('the post step stops the agent (stopTokenAgent)', () => {
     assert.deepEqual(killed, [424242])
     assert.equal((await server.introspect(token)).active, false)
     assert.match(text(post.recorded.calls, 'info'), /Revoked 1 of the 1 tokens binarly-token minted/)
-    assert.ok(post.recorded.calls.some(c => c[0] === 'setSecret' && c[1] === token))
+    assert.match(text(post.recorded.calls, 'debug'), /had not ended 5 s after its answer: killed it/)
+    assert.deepEqual(
+      rows.map(row => [row.mintedBy, row.outcome]),
+      [['binarly-token', 'revoked']]
+    )
+    // The token, the stop key and the client secret are masked before anything is written.
+    for (const secret of [token, STOP_KEY, CLIENTS.post.secret])
+      assert.ok(post.recorded.calls.some(c => c[0] === 'setSecret' && c[1] === secret))
     assert.deepEqual(readdirSync(scratch).includes(dir), false)
   })
 
   test('revoke: false keeps them', async () => {
     const { token, post } = await minted({ revoke: 'false' })
-    await stopTokenAgent({ ...post.deps, alive: () => false, kill: () => undefined })
+    const rows = await stopTokenAgent({ ...post.deps, alive: () => false, kill: () => undefined })
     assert.equal((await server.introspect(token)).active, true)
     assert.match(text(post.recorded.calls, 'debug'), /skipped: revoke is false/)
+    assert.match(text(post.recorded.calls, 'debug'), /The token agent \(process 424242\) has ended\./)
+    assert.deepEqual(
+      rows.map(row => row.outcome),
+      ['not revoked: revoke is false']
+    )
   })
 
   test('no revocation endpoint known: skipped with a debug line', async () => {
