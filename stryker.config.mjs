@@ -17,6 +17,11 @@ export const EQUIVALENT_MUTANTS = [
     why: "no HTTP/1.1 answer has a final status under 200 (node's client takes 1xx as interim, 101 as an upgrade)"
   },
   {
+    file: 'src/run-post.ts',
+    code: '!deps.core.getState(STATE.tokenAgentDir)',
+    why: 'stopTokenAgent returns no rows itself when the state names no agent: this only spares loading its modules'
+  },
+  {
     file: 'src/share/seal.ts',
     code: '{ authTagLength: TAG_BYTES }',
     why: "16 bytes is node:crypto's AES-GCM tag length anyway, and unseal refuses a tag of any other length first"

@@ -105,6 +105,17 @@ describe('runPost', () => {
     })
   }
 
+  test('a job summary that cannot be written is a debug line', async () => {
+    const state = (await main()).state
+    const { deps, recorded } = testDeps(
+      inputs(),
+      { writeSummary: () => Promise.reject(new Error('disk full')) },
+      { state }
+    )
+    await runPost(deps)
+    assert.ok(recorded.calls.some(([kind, m]) => kind === 'debug' && /^No job summary written: disk full/.test(m)))
+  })
+
   test('a token that expires at the post step’s instant is expired: no request', async () => {
     const state = (await main()).state
     const before = revocations()
