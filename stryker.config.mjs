@@ -80,7 +80,7 @@ export default {
   reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/index.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
-  // The aim is 90% on every file. The gate breaks under 75%, just under what these files score now (about 78%,
+  // The aim is 90% on every file. The gate breaks under 75%, below what these files score now (about 83%,
   // up from 74% before issue 28's tests): raise it as survivors are killed, never lower it.
   thresholds: { high: 90, low: 80, break: 75 }
 }
