@@ -13,7 +13,7 @@ const nodeGlobals = Object.fromEntries(
 )
 
 export default defineConfig(
-  globalIgnores(['dist/', 'coverage/', 'node_modules/', '.cache/']),
+  globalIgnores(['dist/', 'coverage/', 'node_modules/', '.cache/', '.stryker-tmp/', 'reports/']),
   js.configs.recommended,
   {
     // Inputs and server answers are checked for control characters on purpose.

@@ -46,7 +46,7 @@ async function skipped(
   state: Record<string, string> | undefined,
   why: RegExp,
   token?: string
-): Promise<void> {
+): Promise<StepResult> {
   const since = server.requests.length
   const post = await runStep('post', inputs, state ? { state } : {})
   assert.equal(post.code, 0, post.stdout + post.stderr)
@@ -58,6 +58,7 @@ async function skipped(
     assertMaskedFirst(post, token)
   }
   assertNowhere(post, [inputs['client-secret'] ?? ''])
+  return post
 }
 
 describe('the post step revokes the token', () => {
@@ -106,7 +107,8 @@ describe('the post step skips revocation, with a debug line and no request', () 
     const inputs = inputsFor(CLIENTS.post, { share: 'true' })
     const { result, token } = await mainStep(inputs)
     assert.equal(result.state.shared, 'true')
-    await skipped(inputs, result.state, /the token is shared/, token)
+    const post = await skipped(inputs, result.state, /the token is shared/, token)
+    assert.match(post.files.summary, /^\| main step \| .* \| not revoked: shared with other jobs of this run \|$/m)
   })
 
   test('a token that came from shared-token', async () => {
@@ -114,7 +116,12 @@ describe('the post step skips revocation, with a debug line and no request', () 
     const inputs = inputsFor(CLIENTS.post, { 'shared-token': auth.result.outputs['shared-token'] ?? '' })
     const { result, token } = await mainStep(inputs)
     assert.equal(token, auth.token)
-    await skipped(inputs, result.state, /the token is shared/, token)
+    const post = await skipped(inputs, result.state, /the token is shared/, token)
+    // The audit of this job: the token is another job's, not one its own main step minted.
+    assert.match(
+      post.files.summary,
+      /^\| another job of this run \(shared-token\) \| .* \| not revoked: shared with other jobs of this run \|$/m
+    )
   })
 
   test('an expired token', async () => {

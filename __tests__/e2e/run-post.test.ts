@@ -7,7 +7,9 @@ import { after, before, describe, test } from 'node:test'
 import { runMain } from '../../src/run-main.ts'
 import { runPost } from '../../src/run-post.ts'
 import { httpTransport } from '../../src/net/transport.ts'
+import { realClock } from '../../src/net/retry.ts'
 import { testDeps, type Recorded } from '../support/fake-core.ts'
+import { holdsPieceOf } from '../support/leaks.ts'
 import { CLIENTS, startOidcServer, type OidcServer } from '../support/oidc-server.ts'
 
 let server: OidcServer
@@ -41,6 +43,15 @@ describe('runPost', () => {
     await runPost(deps)
     assert.deepEqual(await server.introspect(state.token ?? ''), { active: false })
     assert.equal(recorded.calls[0]?.[0], 'setSecret')
+    // The token and every configured secret are masked before the post step writes anything.
+    const masked = recorded.calls.filter(([kind]) => kind === 'setSecret').map(([, value]) => value)
+    assert.ok(masked.includes(state.token ?? ''), 'the token is not masked')
+    assert.ok(masked.includes(CLIENTS.post.secret), 'the client secret is not masked')
+    assert.deepEqual(recorded.summaries.length, 1)
+    assert.match(
+      recorded.summaries[0] ?? '',
+      new RegExp(`^\\| main step \\| ${state['issued-at']} \\| ${state['expires-at']} \\| revoked \\|$`, 'm')
+    )
     assert.ok(
       recorded.calls.some(
         ([kind, m]) => kind === 'info' && m === `Revoked the access token at ${server.revocationEndpoint}.`
@@ -48,14 +59,38 @@ describe('runPost', () => {
     )
   })
 
-  const skips: [string, (state: Record<string, string>) => Record<string, string>, Record<string, string>, RegExp][] = [
-    ['no state', () => ({}), {}, /left no token/],
-    ['a shared token', s => ({ ...s, shared: 'true' }), {}, /shared with other jobs/],
-    ['an expired token', s => ({ ...s, 'expires-at': new Date(Date.now() - 1000).toISOString() }), {}, /expired at/],
-    ['revoke: false', s => s, { revoke: 'false' }, /revoke is false/],
-    ['no revocation endpoint', s => ({ ...s, 'revocation-endpoint': '' }), {}, /no revocation endpoint is known/]
+  const skips: [
+    string,
+    (state: Record<string, string>) => Record<string, string>,
+    Record<string, string>,
+    RegExp,
+    string | undefined
+  ][] = [
+    ['no state', () => ({}), {}, /left no token/, undefined],
+    [
+      'a shared token',
+      s => ({ ...s, shared: 'true' }),
+      {},
+      /shared with other jobs/,
+      'not revoked: shared with other jobs of this run'
+    ],
+    [
+      'an expired token',
+      s => ({ ...s, 'expires-at': new Date(Date.now() - 1000).toISOString() }),
+      {},
+      /expired at/,
+      'expired before the post step'
+    ],
+    ['revoke: false', s => s, { revoke: 'false' }, /revoke is false/, 'not revoked: revoke is false'],
+    [
+      'no revocation endpoint',
+      s => ({ ...s, 'revocation-endpoint': '' }),
+      {},
+      /no revocation endpoint is known/,
+      'not revoked: no revocation endpoint is known'
+    ]
   ]
-  for (const [name, stateOf, extra, why] of skips) {
+  for (const [name, stateOf, extra, why, outcome] of skips) {
     test(`skips ${name} without a request`, async () => {
       const state = stateOf((await main()).state)
       const before = revocations()
@@ -66,8 +101,32 @@ describe('runPost', () => {
         recorded.calls.some(([kind, m]) => kind === 'debug' && why.test(m)),
         JSON.stringify(recorded.calls)
       )
+      // The audit row says what became of the token; no token, no audit.
+      if (outcome === undefined) assert.deepEqual(recorded.summaries, [])
+      else assert.match(recorded.summaries.join('\n'), new RegExp(`^\\| main step \\| .* \\| ${outcome} \\|$`, 'm'))
     })
   }
+
+  test('a job summary that cannot be written is a debug line', async () => {
+    const state = (await main()).state
+    const { deps, recorded } = testDeps(
+      inputs(),
+      { writeSummary: () => Promise.reject(new Error('disk full')) },
+      { state }
+    )
+    await runPost(deps)
+    assert.ok(recorded.calls.some(([kind, m]) => kind === 'debug' && /^No job summary written: disk full/.test(m)))
+  })
+
+  test('a token that expires at the post step’s instant is expired: no request', async () => {
+    const state = (await main()).state
+    const before = revocations()
+    const at = Date.parse(state['expires-at'] ?? '')
+    const { deps, recorded } = testDeps(inputs(), { clock: { ...realClock, now: () => at } }, { state })
+    await runPost(deps)
+    assert.equal(revocations(), before)
+    assert.match(recorded.summaries.join('\n'), /\| expired before the post step \|$/m)
+  })
 
   test('an http:// revocation endpoint off loopback is refused before the credentials are sent', async () => {
     // Discovery may name any revocation_endpoint; the client credentials go only where the token endpoint may.
@@ -150,14 +209,22 @@ describe('runPost', () => {
   })
 
   test('a failing revocation endpoint is a warning (the agent is still stopped, the audit still written)', async () => {
-    const state = { ...(await main({ retries: '0' })).state, 'revocation-endpoint': `${server.issuer}/nowhere` }
+    const state: Record<string, string> = {
+      ...(await main({ retries: '0' })).state,
+      'revocation-endpoint': `${server.issuer}/nowhere`
+    }
     const { deps, recorded } = testDeps(inputs({ retries: '0' }), {}, { state })
     await runPost(deps)
     assert.match(
       warnings(recorded).join('\n'),
       /^binarly-m2m-auth: Could not revoke the token at .*: HTTP 404.*set revoke: false/
     )
-    assert.match(recorded.summaries.join(''), /not revoked: the revocation failed \(see the warnings\)/)
+    // The audit says so, and carries nothing of the token: not even a prefix to tell it by.
+    const summary = recorded.summaries.join('\n')
+    assert.match(summary, /\| main step \| .* \| not revoked: the revocation failed \(see the warnings\) \|/)
+    const token = state.token ?? ''
+    assert.ok(token.length >= 16)
+    assert.ok(!holdsPieceOf(summary, token), 'a piece of the token is in the job summary')
   })
 })
 
@@ -174,6 +241,21 @@ describe('sharing, in-process', () => {
     assert.equal(job.env.BINARLY_ACCESS_TOKEN, auth.outputs['access-token'])
     assert.equal(job.state.shared, 'true')
     assert.match(job.summaries[0] ?? '', /reusing the shared-token of this run/)
+    // The audit of each post step: the token is the sharing job's, and the reusing job's is another job's.
+    for (const [state, mintedBy] of [
+      [auth.state, 'main step'],
+      [job.state, 'another job of this run (shared-token)']
+    ] as const) {
+      const post = testDeps(inputs(), {}, { state })
+      await runPost(post.deps)
+      assert.match(
+        post.recorded.summaries.join('\n'),
+        new RegExp(
+          `^\\| ${mintedBy.replace(/[()]/g, '\\$&')} \\| .* \\| not revoked: shared with other jobs of this run \\|$`,
+          'm'
+        )
+      )
+    }
   })
 
   test('a sealed token of another run falls back to an exchange, with a warning', async () => {

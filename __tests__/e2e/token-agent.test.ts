@@ -27,6 +27,7 @@ import { fakeCore, testDeps } from '../support/fake-core.ts'
 import { CLIENTS, startOidcServer, type OidcServer } from '../support/oidc-server.ts'
 import { NODE24, ROOT } from '../support/runner.ts'
 import { TEST_DIST } from '../support/bundles.ts'
+import { holdsPieceOf } from '../support/leaks.ts'
 
 let server: OidcServer
 let scratch: string
@@ -254,6 +255,9 @@ describe('the agent', () => {
         `{"key":"${KEY}","op":"stop"}\n`,
         `{"op":"stop","nonce":"${'n'.repeat(43)}","proof":"${requestProof(KEY, 'n'.repeat(43))}"}\n`,
         `{"op":"stop","nonce":"${'n'.repeat(43)}"}\n`,
+        // No part of the right proof passes for it: neither nothing, nor a prefix.
+        `{"op":"stop","nonce":"${'n'.repeat(43)}","proof":""}\n`,
+        `{"op":"stop","nonce":"${'n'.repeat(43)}","proof":"${requestProof(STOP_KEY, 'n'.repeat(43)).slice(0, 10)}"}\n`,
         `{"op":"stop","nonce":"short","proof":"${requestProof(STOP_KEY, 'short')}"}\n`,
         `{"op":"stop","nonce":"${'n'.repeat(300)}","proof":"${requestProof(STOP_KEY, 'n'.repeat(300))}"}\n`,
         `{"op":"stop","nonce":5,"proof":"x"}\n`
@@ -380,6 +384,29 @@ describe('the agent', () => {
     assert.ok(record)
     assert.equal(record.source, 'binarly-token')
     assert.equal((await server.introspect(record.token ?? '')).active, true)
+  })
+
+  test('"stop" waits for an exchange whose caller gave up: the token it mints during the stop is handed over', async () => {
+    let minted = false
+    const slow = await agent(
+      { timeout: '1', retries: '0', 'auth-url': `${server.issuer}/token` },
+      {
+        transport: async request => {
+          await sleep(4000)
+          const response = await httpTransport(request)
+          minted = true
+          return response
+        }
+      }
+    )
+    const failed = await command(slow.dir)
+    assert.match(failed.stderr, /getting a new token took longer than the timeout input \(1 s\)/)
+    // The caller gave up after 2 s; the exchange runs 2 s more, through the stop.
+    assert.equal(minted, false)
+    const records = await stopAgent(slow.dir)
+    assert.equal(minted, true)
+    assert.equal(records.length, 1)
+    assert.equal((await server.introspect(records[0]?.token ?? '')).active, true)
   })
 
   test('"stop" waits for a running exchange, and refuses new requests meanwhile', async () => {
@@ -532,6 +559,37 @@ describe('binarly-token --renew: the agent replaces a refused token by compare-a
         running.server.close()
       }
     }
+  })
+
+  test('a renewal whose revocation fails: the refused token is not marked revoked, and the post step gets its value to revoke', async () => {
+    let failed = 0
+    const { dir } = await agent(
+      { retries: '0' },
+      {
+        // The revocation endpoint fails; every other request reaches the server.
+        transport: async request => {
+          if (!request.url.endsWith('/token/revocation')) return httpTransport(request)
+          failed++
+          return { status: 503, headers: { 'content-type': 'text/plain' }, body: 'down' }
+        }
+      }
+    )
+    const refused = (await command(dir)).stdout.trim()
+    const renewed = await command(dir, ['--renew'], {}, `${refused}\n`)
+    assert.equal(renewed.code, 0, renewed.stderr)
+    for (let i = 0; i < 100 && failed === 0; i++) await sleep(20)
+    assert.equal(failed, 1)
+    // Past the failed revocation's own handling.
+    await sleep(100)
+    assert.equal((await server.introspect(refused)).active, true)
+    const records = await stopAgent(dir)
+    assert.deepEqual(
+      records.map(r => [r.token, r.source, r.revokedAtRenewal]),
+      [
+        [refused, 'binarly-token', undefined],
+        [renewed.stdout.trim(), 'renewal', undefined]
+      ]
+    )
   })
 
   test('without the refused token on standard input (or with more than a token): a usage error; malformed renew requests are refused', async () => {
@@ -891,7 +949,7 @@ describe('the post step stops the agent (stopTokenAgent)', () => {
     const { token, post, exits, dir } = await minted()
     let now = Date.now()
     const killed: number[] = []
-    await stopTokenAgent({
+    const rows = await stopTokenAgent({
       ...post.deps,
       clock: { now: () => now, sleep: async ms => void (now += ms), random: () => 0 },
       alive: () => killed.length === 0,
@@ -901,15 +959,27 @@ describe('the post step stops the agent (stopTokenAgent)', () => {
     assert.deepEqual(killed, [424242])
     assert.equal((await server.introspect(token)).active, false)
     assert.match(text(post.recorded.calls, 'info'), /Revoked 1 of the 1 tokens binarly-token minted/)
-    assert.ok(post.recorded.calls.some(c => c[0] === 'setSecret' && c[1] === token))
+    assert.match(text(post.recorded.calls, 'debug'), /had not ended 5 s after its answer: killed it/)
+    assert.deepEqual(
+      rows.map(row => [row.mintedBy, row.outcome]),
+      [['binarly-token', 'revoked']]
+    )
+    // The token, the stop key and the client secret are masked before anything is written.
+    for (const secret of [token, STOP_KEY, CLIENTS.post.secret])
+      assert.ok(post.recorded.calls.some(c => c[0] === 'setSecret' && c[1] === secret))
     assert.deepEqual(readdirSync(scratch).includes(dir), false)
   })
 
   test('revoke: false keeps them', async () => {
     const { token, post } = await minted({ revoke: 'false' })
-    await stopTokenAgent({ ...post.deps, alive: () => false, kill: () => undefined })
+    const rows = await stopTokenAgent({ ...post.deps, alive: () => false, kill: () => undefined })
     assert.equal((await server.introspect(token)).active, true)
     assert.match(text(post.recorded.calls, 'debug'), /skipped: revoke is false/)
+    assert.match(text(post.recorded.calls, 'debug'), /The token agent \(process 424242\) has ended\./)
+    assert.deepEqual(
+      rows.map(row => row.outcome),
+      ['not revoked: revoke is false']
+    )
   })
 
   test('no revocation endpoint known: skipped with a debug line', async () => {
@@ -1016,6 +1086,30 @@ describe('the post step stops the agent (stopTokenAgent)', () => {
       post.recorded.summaries.join('\n'),
       /\| binarly-token \| .* \| not revoked: the inputs could not be read \|/
     )
+  })
+
+  test('runPost: revocations that fail are warnings; the audit says so, and holds no piece of any token', async () => {
+    const { token, post } = await minted({ retries: '0' }, {}, inputsFor({ retries: '0' }), {
+      token: 'the-main-steps-token-0123456789abcdef',
+      'issued-at': new Date().toISOString(),
+      'token-endpoint': server.tokenEndpoint,
+      'revocation-endpoint': server.revocationEndpoint
+    })
+    const revocations: string[] = []
+    const failing = async (request: Parameters<typeof httpTransport>[0]) => {
+      if (!request.url.endsWith('/token/revocation')) return httpTransport(request)
+      revocations.push(request.url)
+      return { status: 503, headers: { 'content-type': 'text/plain' }, body: 'down' }
+    }
+    await assert.rejects(runPost({ ...post.deps, transport: failing }), /Could not revoke the token at .*: HTTP 503/)
+    assert.equal(revocations.length, 2)
+    assert.equal((await server.introspect(token)).active, true)
+    assert.match(text(post.recorded.calls, 'warning'), /^binarly-m2m-auth: Could not revoke the token at .*HTTP 503/)
+    const summary = post.recorded.summaries.join('\n')
+    assert.match(summary, /\| main step \| .* \| not revoked: the revocation failed \(see the warnings\) \|/)
+    assert.match(summary, /\| binarly-token \| .* \| not revoked: the revocation failed \(see the warnings\) \|/)
+    for (const value of [token, 'the-main-steps-token-0123456789abcdef'])
+      assert.ok(!holdsPieceOf(summary, value), 'a piece of a token is in the job summary')
   })
 
   test('a discovery that fails in the post step (the main step reused a shared-token) is a warning', async () => {

@@ -36,6 +36,31 @@ function setup(initialLifetimeS: number | undefined, lifetimeS: number | undefin
 }
 
 describe('TokenCache', () => {
+  test('the boundaries: exactly as long as asked is long enough, and so is exactly 90% of a fresh lifetime', async () => {
+    const { cache, clock, exchanges } = setup(300, 100)
+    // 300 s left, 300 s asked: the initial token, no remark.
+    assert.deepEqual(await cache.get(300), { token: tokenAt(clock.now, 'initial', 300), fresh: false })
+    assert.equal(exchanges(), 0)
+    // 301 s asked: an exchange; its token lives 100 s, less than asked, so it says how long they live.
+    const short = await cache.get(301)
+    assert.equal(short.token.accessToken, 't1')
+    assert.equal(short.shortLived, 100)
+    // At exactly 90 s of the fresh 100 left, the token is as good as a fresh one: no exchange.
+    clock.now += 10_000
+    assert.equal((await cache.get(301)).token.accessToken, 't1')
+    assert.equal(exchanges(), 1)
+    clock.now += 1
+    assert.equal((await cache.get(301)).token.accessToken, 't2')
+    // A renewal asks in seconds too: 100 s asked of a 100 s token is long enough, no remark.
+    const renewed = await cache.renew('t2', 100)
+    assert.equal(renewed.token.accessToken, 't3')
+    assert.equal(renewed.shortLived, undefined)
+    // 101 s asked of a renewal whose token lives 100 s: said so.
+    const longer = await cache.renew('t3', 101)
+    assert.equal(longer.token.accessToken, 't4')
+    assert.equal(longer.shortLived, 100)
+  })
+
   test('reuses the initial token while it is valid long enough, then exchanges once', async () => {
     const { cache, clock, exchanges } = setup(300)
     assert.deepEqual(await cache.get(60), { token: (await cache.get(60)).token, fresh: false })

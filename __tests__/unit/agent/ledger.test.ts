@@ -36,12 +36,40 @@ test('every token minted, in order; the value only of those still valid and not 
   ])
 })
 
+test('revokedAtRenewal marks that token only, and no token the agent did not mint', () => {
+  const ledger = new TokenLedger()
+  ledger.add(token('a', 60), 'binarly-token', T0)
+  ledger.add(token('b', 60), 'binarly-token', T0)
+  ledger.revokedAtRenewal(token('b', 60), T0 + 1000)
+  ledger.revokedAtRenewal(token('the main step’s', 60), T0 + 1000)
+  assert.deepEqual(
+    ledger.entries.map(entry => [entry.token.accessToken, entry.revokedAtRenewal]),
+    [
+      ['a', undefined],
+      ['b', T0 + 1000]
+    ]
+  )
+})
+
+test('a token whose expiry is the stop’s instant has expired: no value to revoke', () => {
+  const ledger = new TokenLedger()
+  ledger.add(token('a', 60), 'binarly-token', T0)
+  assert.equal(ledger.stopLines(T0 + 60_000)[0]?.token, undefined)
+  assert.equal(ledger.stopLines(T0 + 59_999)[0]?.token, 'a')
+})
+
 test('the stop proofs: bound to the key, the nonce and every line', () => {
   const key = freshSecret()
   assert.notEqual(key, freshSecret())
   assert.ok(sameProof(requestProof(key, 'n'), requestProof(key, 'n')))
   assert.ok(!sameProof(requestProof(key, 'n'), requestProof(key, 'm')))
   assert.ok(!sameProof(requestProof(key, 'n'), 'short'))
+  // Fails closed whatever the lengths: no prefix, extension or empty value of a proof passes for it.
+  const real = requestProof(key, 'n')
+  for (const forged of ['', real.slice(0, 1), real.slice(0, -1), `${real}x`, ` ${real}`]) {
+    assert.ok(!sameProof(real, forged), JSON.stringify(forged))
+    assert.ok(!sameProof(forged, real), JSON.stringify(forged))
+  }
   const proof = (lines: string[], nonce = 'n'): string => {
     const mac = new AnswerProof(key, nonce)
     for (const line of lines) mac.line(line)

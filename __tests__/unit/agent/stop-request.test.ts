@@ -85,6 +85,13 @@ describe('requestStop', () => {
   for (const [name, answer, reason] of [
     ['the wrong key', (nonce: string) => answerLines(nonce, [RECORD], 'another key'), /proof does not hold/],
     ['a count that is not the lines’', (nonce: string) => answerLines(nonce, [RECORD], KEY, 2), /proof does not hold/],
+    // A forged end line: an empty proof, or a prefix of the real one, is no proof.
+    ['an empty proof', () => `${JSON.stringify({ end: true, count: 0, proof: '' })}\n`, /proof does not hold/],
+    [
+      'a prefix of the proof',
+      (nonce: string) => answerLines(nonce, [RECORD]).replace(/"proof":"([\w-]+)[\w-]{4}"/, '"proof":"$1"'),
+      /proof does not hold/
+    ],
     ['a line that is not JSON', () => 'nope\n', /not JSON/],
     ['a refusal', () => '{"ok":false,"error":"no\\n##[error]x"}\n', /it refused the stop\)$/],
     ['the old answer', () => '{"ok":true,"minted":[],"revocationEndpoint":"http://x"}\n', /not a token record/],
@@ -97,6 +104,26 @@ describe('requestStop', () => {
       )
     })
   }
+
+  test('a fresh nonce for every stop: an answer captured from one stop does not prove another', async () => {
+    let captured = ''
+    const nonces: string[] = []
+    const first = await stopWith((request, socket) => {
+      nonces.push(request.nonce)
+      captured = answerLines(request.nonce, [RECORD])
+      socket.end(captured)
+    })
+    assert.deepEqual(first, [RECORD])
+    // What answers at the socket the second time replays the genuine answer to the first stop.
+    await assert.rejects(
+      stopWith((request, socket) => {
+        nonces.push(request.nonce)
+        socket.end(captured)
+      }),
+      (error: Error) => error instanceof AgentUnverified && /proof does not hold/.test(error.message)
+    )
+    assert.equal(new Set(nonces).size, 2, 'two stops sent the same nonce')
+  })
 
   test('refused: a line longer than any token', async () => {
     await assert.rejects(

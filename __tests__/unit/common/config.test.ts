@@ -273,6 +273,20 @@ describe('readConfig: inputs the log quotes hold no command', () => {
     assert.equal(config({ ...oidc, 'oidc-audience': 'a#[b ## [c' }).clientAuth.method, 'github_oidc')
   })
 
+  test('every control character is refused in audience and oidc-audience: C0, DEL, C1, U+2028 and U+2029', () => {
+    // Each one, not a random sample: a check that lets one through fails here on every run.
+    const controls = [0x00, 0x0a, 0x1f, 0x7f, 0x80, 0x85, 0x9b, 0x9f, 0x2028, 0x2029]
+    for (let code = 0; code <= 0x9f; code++) if (code < 0x20 || code >= 0x7f) controls.push(code)
+    for (const code of controls) {
+      const value = `api${String.fromCharCode(code)}x`
+      fails({ audience: value }, 'audience', /contains control characters/)
+      fails({ 'auth-method': 'github_oidc', 'client-secret': '', 'oidc-audience': value }, 'oidc-audience', /control/)
+    }
+    // The first printable characters on either side pass.
+    for (const code of [0x20, 0x7e, 0xa0])
+      assert.equal(config({ audience: `a${String.fromCharCode(code)}b` }).audience, `a${String.fromCharCode(code)}b`)
+  })
+
   test('a line break in audience or oidc-audience is refused', () => {
     fails({ audience: 'api\n::error::x' }, 'audience', /contains control characters \(a line break\?\)/)
     fails(

@@ -111,6 +111,40 @@ describe('seal / unseal', () => {
     assert.match(result.why, /valid for 30 s more, less than min-validity \(60 s\)/)
   })
 
+  test('the key: HKDF-SHA256, salt "binarly-m2m-auth shared-token v2", info "AES-256-GCM key" (every version of the action must derive the same)', () => {
+    assert.equal(key.toString('hex'), 'da562c917761a876c9b6b8870c92fc8eb3876eab1980ce244ef7a93aeeb9780c')
+  })
+
+  test('each malformed value says what is wrong with it', () => {
+    const [, iv = '', ciphertext = '', tag = ''] = seal(token, key, binding).split('.')
+    const why = (value: string): string => {
+      const result = unseal(value, key, binding, NOW, 60)
+      assert.ok(!result.ok, value)
+      return result.why
+    }
+    for (const version of ['x', 'v2x', 'xv3', 'V2']) {
+      assert.match(why([version, iv, ciphertext, tag].join('.')), /it does not start with "v2\."/, version)
+    }
+    assert.match(why(['v10', iv, ciphertext, tag].join('.')), /it was sealed in format v10, and this version/)
+    for (const parts of [
+      ['v2', `!${iv}`, ciphertext, tag],
+      ['v2', iv, ciphertext, `${tag}!`],
+      ['v2', iv, ciphertext]
+    ]) {
+      assert.match(why(parts.join('.')), /it does not have the four base64url parts/, parts.join('.'))
+    }
+    for (const parts of [
+      ['v2', iv.slice(0, -4), ciphertext, tag],
+      ['v2', iv, ciphertext, tag.slice(0, -4)],
+      // One base64url character decodes to no byte at all.
+      ['v2', iv, 'A', tag]
+    ]) {
+      assert.match(why(parts.join('.')), /a part has the wrong length/, parts.join('.'))
+    }
+    const expired = seal({ ...token, expiresAt: new Date(NOW - 1000) }, key, binding)
+    assert.match(why(expired), /^the token expired at 2025-06-01T11:59:59\.000Z: the matrix ran longer/)
+  })
+
   test('truncated anywhere: malformed, not merely unauthenticated', () => {
     const sealed = seal(token, key, binding)
     for (const cut of [1, 5, 22, 23, 40, sealed.length - 3]) {
