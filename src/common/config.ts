@@ -131,7 +131,7 @@ export function readConfig(read: InputReader, io: ConfigIO): Config {
       `is empty: set it to the Client ID of your Binarly M2M credentials (Keycloak: Clients → Client ID); ${NO_VALUE_HINT}`
     )
   }
-  if (/[\u0000-\u001f\u007f]/.test(clientId)) {
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(clientId)) {
     throw new InputError('client-id', 'contains control characters: copy the Client ID again, without line breaks.')
   }
   refuseCommandPrefix('client-id', clientId)

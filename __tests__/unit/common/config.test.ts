@@ -273,7 +273,7 @@ describe('readConfig: inputs the log quotes hold no command', () => {
     assert.equal(config({ ...oidc, 'oidc-audience': 'a#[b ## [c' }).clientAuth.method, 'github_oidc')
   })
 
-  test('every control character is refused in audience and oidc-audience: C0, DEL, C1, U+2028 and U+2029', () => {
+  test('every control character is refused in client-id, audience and oidc-audience: C0, DEL, C1, U+2028 and U+2029', () => {
     // Each one, not a random sample: a check that lets one through fails here on every run.
     const controls = [0x00, 0x0a, 0x1f, 0x7f, 0x80, 0x85, 0x9b, 0x9f, 0x2028, 0x2029]
     for (let code = 0; code <= 0x9f; code++) if (code < 0x20 || code >= 0x7f) controls.push(code)
@@ -281,6 +281,7 @@ describe('readConfig: inputs the log quotes hold no command', () => {
       const value = `api${String.fromCharCode(code)}x`
       fails({ audience: value }, 'audience', /contains control characters/)
       fails({ 'auth-method': 'github_oidc', 'client-secret': '', 'oidc-audience': value }, 'oidc-audience', /control/)
+      fails({ 'client-id': `ci${String.fromCharCode(code)}x` }, 'client-id', /contains control characters/)
     }
     // The first printable characters on either side pass.
     for (const code of [0x20, 0x7e, 0xa0])
