@@ -5,7 +5,7 @@
  * tokens and the scan takes 25 seconds; a token is revoked at Keycloak mid-poll, and the step renews it once
  * through the job's token agent (in process, over its socket). A loopback reverse proxy in
  * front of Keycloak's token endpoint counts the exchanges (Keycloak does not tell), so the renewal is seen
- * to cost exactly one.
+ * to cost exactly one. A second scan, over more than two tokens, passes the gate.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
@@ -83,6 +83,29 @@ describe('the scan step against the stand-in, tokens from a real Keycloak', () =
       assert.match(run.summary, /\| Findings by status \| new 0, inProgress 11, remediated 0, rejected 1 \|/)
 
       assertRenewedOnce(run, tokens)
+      await assertCleanEnd(run, token => tokens.introspect(token), PLAIN.secret)
+    } finally {
+      run.job.close()
+      await run.api.close()
+    }
+  })
+
+  test('the gate passes: a scan over more than two tokens whose findings are all outside fail-on-severity; the step succeeds and says so', async () => {
+    const findings = [
+      { issueStatus: 'new' as const, severity: 'high' as const, name: 'cve-high' },
+      { issueStatus: 'inProgress' as const, severity: 'low' as const, name: 'cve-low' }
+    ]
+    const run = await runScanJob(tokens, { scanMs: 12_000, findings, inputs: { 'fail-on-severity': 'critical' } })
+    try {
+      const { scan } = run
+      assert.equal(scan.code, 0, `${scan.stdout}\n${scan.stderr}`)
+      assert.deepEqual(scan.errors, [])
+      assert.match(scan.stdout, /Binarly scan [0-9A-Z]{26} passed: no finding with /)
+      assert.equal(scan.outputs['findings-failing'], '0')
+      assert.equal(scan.outputs['findings-new'], '1')
+      assert.equal(scan.outputs['findings-high'], '1')
+      // More than two token lifetimes: the API saw at least three tokens, and never an expired one.
+      assert.ok(new Set(run.api.records.map(record => record.token).filter(Boolean)).size >= 3)
       await assertCleanEnd(run, token => tokens.introspect(token), PLAIN.secret)
     } finally {
       run.job.close()
