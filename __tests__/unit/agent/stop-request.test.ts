@@ -170,6 +170,31 @@ describe('requestStop', () => {
     )
   })
 
+  test('the bounds are inclusive: as many records as any agent mints, and an answer as large as any agent’s', async () => {
+    const small = { ...RECORD, token: undefined }
+    const many = Array.from({ length: MAX_STOP_RECORDS }, () => small)
+    assert.equal(
+      (await stopWith((request, socket) => socket.end(answerLines(request.nonce, many)))).length,
+      MAX_STOP_RECORDS
+    )
+    // One more is refused, even proved.
+    await assert.rejects(
+      stopWith((request, socket) => socket.end(answerLines(request.nonce, [...many, small]))),
+      new RegExp(`its answer holds more than ${MAX_STOP_RECORDS} token records`)
+    )
+    // Three lines of the longest a line may be, and one that makes the answer exactly MAX_STOP_ANSWER_BYTES.
+    const line = (bytes: number) => ({ ...RECORD, token: 'x'.repeat(bytes - JSON.stringify(RECORD).length + 2) })
+    const endBytes = JSON.stringify({ end: true, count: 4, proof: 'x'.repeat(43) }).length + 1
+    const records = [line(MAX_LINE_BYTES), line(MAX_LINE_BYTES), line(MAX_LINE_BYTES)]
+    records.push(line(MAX_STOP_ANSWER_BYTES - 3 * (MAX_LINE_BYTES + 1) - 1 - endBytes))
+    const got = await stopWith((request, socket) => {
+      const bytes = Buffer.from(answerLines(request.nonce, records))
+      assert.equal(bytes.length, MAX_STOP_ANSWER_BYTES)
+      socket.end(bytes)
+    })
+    assert.equal(got.length, 4)
+  })
+
   test('no answer in time, and nothing listening', async () => {
     await assert.rejects(
       stopWith(() => undefined, 200),
