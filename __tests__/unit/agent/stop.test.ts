@@ -160,10 +160,13 @@ describe('stopTokenAgent: which tokens are revoked', () => {
       'Stopped the token agent of binarly-token; it minted 4 tokens, 2 still valid.',
       `Revoked 2 of the 2 tokens binarly-token minted at ${base}/revoke.`
     ])
-    // Every token is masked before anything at all is written.
+    // The stop key and every token are masked before anything at all is written (and nothing else is masked).
     const first = recorded.calls.findIndex(call => call[0] !== 'setSecret')
-    for (const token of [LIVE.token, NO_EXPIRY.token])
-      assert.ok(recorded.calls.slice(0, first).some(call => call[0] === 'setSecret' && call[1] === token))
+    assert.deepEqual(recorded.calls.slice(0, first), [
+      ['setSecret', STOP_KEY],
+      ['setSecret', LIVE.token],
+      ['setSecret', NO_EXPIRY.token]
+    ])
   })
 
   test('none still valid: no credential is sent anywhere, and the main step’s network is not even put back', async () => {
