@@ -1101,7 +1101,8 @@ describe('the post step stops the agent (stopTokenAgent)', () => {
       revocations.push(request.url)
       return { status: 503, headers: { 'content-type': 'text/plain' }, body: 'down' }
     }
-    await assert.rejects(runPost({ ...post.deps, transport: failing }), /Could not revoke the token at .*: HTTP 503/)
+    // The own token's failed revocation is a warning in runPost itself, so the agent is still stopped after it.
+    await runPost({ ...post.deps, transport: failing })
     assert.equal(revocations.length, 2)
     assert.equal((await server.introspect(token)).active, true)
     assert.match(text(post.recorded.calls, 'warning'), /^binarly-m2m-auth: Could not revoke the token at .*HTTP 503/)
