@@ -3,7 +3,9 @@
  * there, which no test can kill because they do not change what the code does. Each entry names a file, the
  * exact source text of the smallest expression or statement that holds the mutant (every mutant inside it is
  * ignored, so the text is kept small), and why; Stryker reports them as "Ignored" with that reason, outside the
- * score. An entry that matches nothing fails the run, so the list cannot go stale silently.
+ * score. Where that text occurs more than once and only some of its places hold an equivalent mutant, `after`
+ * names the source text that comes right before the one meant (white space between them aside). An entry
+ * that matches nothing fails the run, so the list cannot go stale silently.
  */
 import { PluginKind, declareClassPlugin } from '@stryker-mutator/api/plugin'
 import { EQUIVALENT_MUTANTS } from './stryker.config.mjs'
@@ -20,6 +22,7 @@ class EquivalentMutants {
       if (!file.endsWith(entry.file)) continue
       if (path.node.start == null || path.node.end == null) continue
       if (path.hub.file.code.slice(path.node.start, path.node.end) !== entry.code) continue
+      if (entry.after && !path.hub.file.code.slice(0, path.node.start).trimEnd().endsWith(entry.after)) continue
       matched.add(entry)
       return `equivalent: ${entry.why}`
     }

@@ -40,6 +40,66 @@ export const EQUIVALENT_MUTANTS = [
     file: 'src/share/seal.ts',
     code: '{\n    return undefined\n  }',
     why: 'without it, a payload that is not JSON leaves value undefined, which the next line refuses the same way'
+  },
+  {
+    file: 'src/agent/stop-request.ts',
+    code: 'return true',
+    after: "unverified('a line of its answer is not JSON')",
+    why: 'the answer is refused already (its promise settled, its connection destroyed): reading on through the rest of the chunk changes nothing'
+  },
+  {
+    file: 'src/agent/stop-request.ts',
+    code: 'return true',
+    after: "unverified('it refused the stop')",
+    why: 'the answer is refused already (its promise settled, its connection destroyed): reading on through the rest of the chunk changes nothing'
+  },
+  {
+    file: 'src/agent/stop-request.ts',
+    code: 'return true',
+    after: "unverified('a line of its answer is not a token record')",
+    why: 'the answer is refused already (its promise settled, its connection destroyed): reading on through the rest of the chunk changes nothing'
+  },
+  {
+    file: 'src/agent/stop-request.ts',
+    code: 'value !== null',
+    why: 'record(null) would return null, which every caller takes as no record (?. and !r) all the same'
+  },
+  {
+    file: 'src/agent/stop-request.ts',
+    code: "'AgentUnverified'",
+    why: 'nothing reads the name: callers test instanceof, and what is printed is the message'
+  },
+  {
+    file: 'src/scan/answers.ts',
+    code: '{\n    value = undefined\n  }',
+    why: 'value is undefined already when JSON.parse throws: the catch only says so'
+  },
+  {
+    file: 'src/scan/answers.ts',
+    code: '{\n      url = undefined\n    }',
+    why: 'url is undefined already when new URL throws: the catch only says so'
+  },
+  {
+    file: 'src/scan/answers.ts',
+    code: "''",
+    after: "typeof value === 'string' ? value :",
+    why: 'any other text a non-string value could become is no ULID or URL either: refused the same, showing the value'
+  },
+  {
+    file: 'src/scan/answers.ts',
+    code: '/^https?:$/',
+    why: 'without $ it is the same test (a protocol ends at its only colon); without ^ the test "xhttp:" kills it'
+  },
+  {
+    file: 'src/scan/answers.ts',
+    code: '/^https:$/',
+    why: 'without $ it is the same test (a protocol ends at its only colon); without ^ the test "xhttps:" kills it'
+  },
+  {
+    file: 'src/scan/answers.ts',
+    code: '[]',
+    after: '(body.scans as unknown[]) :',
+    why: 'whatever a missing scans list holds instead has no id field: scanId is refused the same'
   }
 ]
 
@@ -84,6 +144,7 @@ export default {
   htmlReporter: { fileName: 'reports/mutation/index.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   // The aim is 90% on every file. The gate breaks under 75%, below what these files score now (about 83%,
-  // up from 74% before issue 28's tests): raise it as survivors are killed, never lower it.
+  // up from 74% before issue 28's tests): raise it as survivors are killed, never lower it. Per file, measured:
+  // src/scan/answers.ts 100%, src/agent/stop-request.ts 98.1%, src/agent/stop.ts at least 80.2% (CONTRIBUTING.md).
   thresholds: { high: 90, low: 80, break: 75 }
 }

@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer, type Server, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { MAX_LINE_BYTES } from '../../../src/agent/protocol.ts'
-import { AnswerProof, requestProof, sameProof } from '../../../src/agent/stop-proof.ts'
+import { requestProof, sameProof } from '../../../src/agent/stop-proof.ts'
 import {
   AgentUnverified,
   MAX_STOP_ANSWER_BYTES,
@@ -18,6 +18,7 @@ import {
   requestStop,
   stopLine
 } from '../../../src/agent/stop-request.ts'
+import { provedAnswer, stopListener, trickle } from '../../support/stop-answer.ts'
 
 const KEY = 'stop-key-0123456789abcdef0123456789abcdef'
 let dir: string
@@ -27,36 +28,15 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }))
 
 let n = 0
-/** A listener that answers the stop request with `answer(request, socket)`. */
-async function listener(
-  answer: (request: { nonce: string; proof: string }, socket: Socket) => void
-): Promise<{ path: string; server: Server }> {
-  const path = join(dir, `s${++n}.sock`)
-  const server = createServer(socket => {
-    let text = ''
-    socket.setEncoding('utf8')
-    socket.on('error', () => undefined)
-    socket.on('data', (chunk: string) => {
-      text += chunk
-      if (text.includes('\n')) answer(JSON.parse(text) as { nonce: string; proof: string }, socket)
-    })
-  })
-  await new Promise<void>(resolve => server.listen(path, resolve))
-  return { path, server }
-}
-
 const RECORD = { source: 'binarly-token', mintedAt: '2026-01-01T00:00:00.000Z', expiresAt: null, token: 't1' }
 
 /** The lines a real agent sends for `records`, under `key`. */
-function answerLines(nonce: string, records: unknown[], key = KEY, count = records.length): string {
-  const proof = new AnswerProof(key, nonce)
-  const lines = records.map(record => JSON.stringify(record))
-  for (const line of lines) proof.line(line)
-  return [...lines, JSON.stringify({ end: true, count, proof: proof.proof() }), ''].join('\n')
-}
+const answerLines = (nonce: string, records: unknown[], key = KEY, count = records.length): string =>
+  provedAnswer(key, nonce, records, count)
 
 async function stopWith(answer: (request: { nonce: string; proof: string }, socket: Socket) => void, waitMs = 5000) {
-  const { path, server } = await listener(answer)
+  const path = join(dir, `s${++n}.sock`)
+  const server = await stopListener(path, answer)
   try {
     return await requestStop(path, KEY, waitMs)
   } finally {
@@ -142,6 +122,32 @@ describe('requestStop', () => {
     assert.deepEqual(got, records)
   })
 
+  test('lines cut anywhere between chunks: a chunk that ends inside a line, or starts with a line end', async () => {
+    const second = { ...RECORD, token: 't2' }
+    const got = await stopWith((request, socket) => {
+      const text = answerLines(request.nonce, [RECORD, second])
+      const cut = text.indexOf('\n') + 20
+      const end = text.indexOf('\n', cut)
+      // A whole line and a piece of the next; the rest of that line; its line end, the end line.
+      void trickle(socket, [text.slice(0, cut), text.slice(cut, end), text.slice(end)])
+    })
+    assert.deepEqual(got, [RECORD, second])
+  })
+
+  test('a line of exactly the longest a line may be is read; the answer ends at its end line', async () => {
+    const long = { ...RECORD, token: '' }
+    long.token = 'x'.repeat(MAX_LINE_BYTES - JSON.stringify(long).length)
+    assert.equal(Buffer.byteLength(JSON.stringify(long)), MAX_LINE_BYTES)
+    const got = await stopWith((request, socket) => {
+      const text = answerLines(request.nonce, [long])
+      const cut = text.indexOf('\n')
+      // What follows the end line (a record, another end line) is not read, and changes nothing.
+      const after = `${JSON.stringify(RECORD)}\n${JSON.stringify({ end: true, count: 2, proof: 'x' })}\n`
+      void trickle(socket, [text.slice(0, cut), text.slice(cut) + after])
+    })
+    assert.deepEqual(got, [long])
+  })
+
   // Issue 27: an impostor streaming records without the proof line cannot grow the post step's memory.
   test('refused: more records than any agent mints, streamed without an end', async () => {
     const line = `${JSON.stringify({ ...RECORD, token: undefined })}\n`
@@ -164,6 +170,31 @@ describe('requestStop', () => {
     )
   })
 
+  test('the bounds are inclusive: as many records as any agent mints, and an answer as large as any agent’s', async () => {
+    const small = { ...RECORD, token: undefined }
+    const many = Array.from({ length: MAX_STOP_RECORDS }, () => small)
+    assert.equal(
+      (await stopWith((request, socket) => socket.end(answerLines(request.nonce, many)))).length,
+      MAX_STOP_RECORDS
+    )
+    // One more is refused, even proved.
+    await assert.rejects(
+      stopWith((request, socket) => socket.end(answerLines(request.nonce, [...many, small]))),
+      new RegExp(`its answer holds more than ${MAX_STOP_RECORDS} token records`)
+    )
+    // Three lines of the longest a line may be, and one that makes the answer exactly MAX_STOP_ANSWER_BYTES.
+    const line = (bytes: number) => ({ ...RECORD, token: 'x'.repeat(bytes - JSON.stringify(RECORD).length + 2) })
+    const endBytes = JSON.stringify({ end: true, count: 4, proof: 'x'.repeat(43) }).length + 1
+    const records = [line(MAX_LINE_BYTES), line(MAX_LINE_BYTES), line(MAX_LINE_BYTES)]
+    records.push(line(MAX_STOP_ANSWER_BYTES - 3 * (MAX_LINE_BYTES + 1) - 1 - endBytes))
+    const got = await stopWith((request, socket) => {
+      const bytes = Buffer.from(answerLines(request.nonce, records))
+      assert.equal(bytes.length, MAX_STOP_ANSWER_BYTES)
+      socket.end(bytes)
+    })
+    assert.equal(got.length, 4)
+  })
+
   test('no answer in time, and nothing listening', async () => {
     await assert.rejects(
       stopWith(() => undefined, 200),
@@ -184,7 +215,10 @@ test('stopLine: only what the agent writes', () => {
     { ...RECORD, expiresAt: 5 },
     { ...RECORD, revokedAtRenewal: 'never' },
     { ...RECORD, token: '' },
-    { ...RECORD, token: 5 }
+    { ...RECORD, token: 5 },
+    // Only a plain object is a record: neither an array nor a function that carries a record's fields.
+    Object.assign([], RECORD),
+    Object.assign(() => undefined, RECORD)
   ]) {
     assert.equal(stopLine(bad), undefined, JSON.stringify(bad))
   }

@@ -33,12 +33,29 @@ describe('answers', () => {
   test('ids: ULIDs, or the paths Binarly writes, else refused inert', () => {
     assert.equal(checkProductId(`products/${A}`), A)
     assert.equal(checkProductId(A), A)
-    assert.equal(checkProductId(`x/${A}`), undefined)
+    for (const bad of [`x/${A}`, `${A}0`, `products/${A}/`, `${A.slice(0, 25)}U`, `product/${A}`])
+      assert.equal(checkProductId(bad), undefined, bad)
     assert.equal(answerId(A, 'image', 'w'), A)
     assert.equal(answerId(`products/${A}/images/${B}`, 'image', 'w'), B)
     assert.equal(answerId(`products/${A}/images/${B}/scans/${C}`, 'scan', 'w'), C)
     assert.equal(answerId(`products/${A}`, 'product', 'w'), A)
-    for (const bad of [`${A}\n`, `S[1-3]${A.slice(6)}`, `products/${A}/images/${B}`, `${A}${A}`, 42, undefined, null]) {
+    assert.equal(answerId(`scans/${C}`, 'scan', 'w'), C)
+    assert.equal(answerId(`images/${B}/scans/${C}`, 'scan', 'w'), C)
+    for (const bad of [
+      `${A}\n`,
+      `S[1-3]${A.slice(6)}`,
+      `products/${A}/images/${B}`,
+      `${A}${A}`,
+      42,
+      undefined,
+      null,
+      // Crockford base32 has no I, L, O or U; the path is the whole value; a list of one id is not an id.
+      ...['I', 'L', 'O', 'U'].map(letter => `${C.slice(0, 25)}${letter}`),
+      `x/scans/${C}`,
+      `scans/${C}/x`,
+      `images/${B}/${C}`,
+      [C]
+    ]) {
       assert.throws(
         () => answerId(bad, 'scan', 'Finishing'),
         /^AnswerError: Finishing: the scan id in the answer is not a Binarly id \(a 26-character ULID\): [^\n]+$/
@@ -62,6 +79,12 @@ describe('answers', () => {
     refused('https://storage.example/o\nupload-file = x', false, /"https:\/\/storage\.example\/o\\nupload-file = x"/)
     refused('https://storage.example/o\tx', false, /nothing was sent/)
     refused('/relative/path', false, /nothing was sent/)
+    // Any white space or control character, even those a URL parser would percent-encode, and only https:.
+    for (const character of [' ', '\u0001', '\u001f', '\u007f', '\u0085', '\u009f', '\u00a0', '\u2028'])
+      refused(`https://storage.example/o${character}x`, true, /nothing was sent/)
+    refused('xhttps://storage.example/o', false, /nothing was sent/)
+    refused('xhttp://storage.example/o', true, /nothing was sent/)
+    refused('https://:p@storage.example/o', false, /without credentials/)
     refused(7, false, /: 7$/)
     refused(
       'http://u@storage.lan/o',
@@ -75,7 +98,7 @@ describe('answers', () => {
     assert.deepEqual(uploadedImage({ id: A, latestScan: { id: B }, scans: [{ id: C }] }), { imageId: A, scanId: B })
     assert.deepEqual(uploadedImage({ id: A, scans: [{ id: C }] }), { imageId: A, scanId: C })
     assert.throws(
-      () => uploadedImage({ id: A, scans: 'x' }),
+      () => uploadedImage({ id: A, scans: { 0: { id: C } } }),
       /Finishing the upload: the scan id in the answer is not a Binarly id/
     )
   })
@@ -95,11 +118,13 @@ describe('answers', () => {
 
   test('findings pages: a whole-number total and rows', () => {
     assert.deepEqual(findingsPage({ total: 2, rows: [{ id: 'a' }, null, 'x'] }), { total: 2, rows: [{ id: 'a' }] })
+    assert.deepEqual(findingsPage({ total: 0, rows: [] }), { total: 0, rows: [] })
     for (const body of [
       { rows: [] },
       { total: -1, rows: [] },
       { total: 1.5, rows: [] },
       { total: '3', rows: [] },
+      { total: 2 ** 53, rows: [] },
       { total: 1, rows: {} }
     ]) {
       assert.throws(
@@ -130,6 +155,8 @@ describe('answers', () => {
       { id: C, createTime: at(20) },
       { id: 'later', createTime: at(40) },
       { id: 'undated' },
+      // Created at the same time as C: not before it.
+      { id: `products/${C}/images/01BX5ZZKBKACTAV9WEVGEMMVS2`, createTime: at(20) },
       { id: 7 }
     ]
     assert.equal(previousImage({ images }, A), C)
@@ -137,6 +164,15 @@ describe('answers', () => {
     assert.equal(previousImage({ images }, B), undefined)
     assert.equal(previousImage({ images: 'x' }, A), undefined)
     // Not in the list (yet): every dated image is older.
-    assert.throws(() => previousImage({ images }, '01BX5ZZKBKACTAV9WEVGEMMVS1'), /not a Binarly id.*"later"/)
+    assert.throws(
+      () => previousImage({ images }, '01BX5ZZKBKACTAV9WEVGEMMVS1'),
+      /^AnswerError: Listing the images of the product: the image id in the answer is not a Binarly id.*"later"$/
+    )
+    // Never the image itself, listed twice; an earlier image without a string id is refused as an empty one.
+    assert.equal(
+      previousImage({ images: [images[1], { id: `products/${C}/images/${A}`, createTime: at(5) }] }, A),
+      undefined
+    )
+    assert.throws(() => previousImage({ images: [images[1], { id: 7, createTime: at(5) }] }, A), /ULID\): ""$/)
   })
 })
